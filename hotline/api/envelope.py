@@ -1,0 +1,78 @@
+"""The two success envelopes (CONTRACT §2) and paging (CONTRACT §4)."""
+
+from rest_framework.response import Response
+
+from .errors import InvalidParam
+
+WORKSPACE_PREFIXES = ("/api/consultant/", "/api/consuntant/", "/api/consult/")
+IM_CALLBACK_PREFIX = "/message/callback"
+
+MAX_PAGE_SIZE = 100
+DEFAULT_PAGE_SIZE = 10
+
+
+def api_family(path):
+    """Which API a path belongs to: 'workspace', 'im' or 'hotline'."""
+    if not path.endswith("/"):
+        path = path + "/"
+    if path.startswith(WORKSPACE_PREFIXES):
+        return "workspace"
+    if path.startswith(IM_CALLBACK_PREFIX + "/"):
+        return "im"
+    return "hotline"
+
+
+def ok(result="ok", *, count=None, next_page=None, paged=False, status=200):
+    body = {"code": 0, "message": "OK", "result": result}
+    if paged or count is not None:
+        body["count"] = count
+        body["next"] = next_page
+    return Response(body, status=status)
+
+
+def ws_ok(data=None, status=200, **extra):
+    body = {"code": 0, "message": "OK", "data": data}
+    body.update(extra)
+    return Response(body, status=status)
+
+
+def error_body(family, code, message):
+    if family == "im":
+        return {"ActionStatus": "FAIL", "ErrorInfo": message, "ErrorCode": 1}
+    key = "data" if family == "workspace" else "result"
+    return {"code": code, "message": message, key: None}
+
+
+def _int_param(params, name, default):
+    raw = params.get(name)
+    if raw is None or raw == "":
+        return default
+    try:
+        return int(str(raw))
+    except ValueError:
+        raise InvalidParam.field(name, "必须是整数") from None
+
+
+def page_params(params, size_names=("size",)):
+    """Read 1-based `page` and a page size from query parameters; 0 reads as 1, size capped at 100."""
+    page = _int_param(params, "page", 1)
+    size = DEFAULT_PAGE_SIZE
+    for name in size_names:
+        if params.get(name) not in (None, ""):
+            size = _int_param(params, name, DEFAULT_PAGE_SIZE)
+            if size < 1:
+                raise InvalidParam.field(name, "必须大于0")
+            break
+    if page < 0:
+        raise InvalidParam.field("page", "不能为负数")
+    return max(page, 1), min(size, MAX_PAGE_SIZE)
+
+
+def paginate(queryset, params, size_names=("size",)):
+    """Slice a queryset: returns (rows, total, next page number or None). Two queries."""
+    page, size = page_params(params, size_names)
+    total = queryset.count()
+    offset = (page - 1) * size
+    rows = list(queryset[offset : offset + size]) if offset < total else []
+    next_page = page + 1 if offset + size < total else None
+    return rows, total, next_page

@@ -1,0 +1,103 @@
+"""The single DRF exception handler: every error becomes the envelope of its API (CONTRACT §2)."""
+
+import logging
+
+from django.core.exceptions import PermissionDenied as DjangoPermissionDenied
+from django.core.exceptions import RequestDataTooBig, TooManyFieldsSent
+from django.http import Http404
+from rest_framework import exceptions as drf
+from rest_framework.response import Response
+from rest_framework.views import set_rollback
+from rest_framework_simplejwt.exceptions import InvalidToken, TokenError
+
+from .envelope import api_family, error_body
+from .errors import (
+    ApiError,
+    Forbidden,
+    InvalidParam,
+    NotAuthenticated,
+    NotFound,
+    PayloadTooLarge,
+    RateLimited,
+)
+
+logger = logging.getLogger("hotline.errors")
+
+
+def _flatten(detail, prefix=""):
+    """Yield (field path, ErrorDetail) pairs from a DRF error detail of any nesting."""
+    if isinstance(detail, dict):
+        for key, value in detail.items():
+            name = key if key != "non_field_errors" else ""
+            path = f"{prefix}.{name}" if prefix and name else (name or prefix)
+            yield from _flatten(value, path)
+    elif isinstance(detail, list):
+        for index, value in enumerate(detail):
+            if isinstance(value, dict | list):
+                yield from _flatten(value, f"{prefix}[{index}]" if prefix else str(index))
+            else:
+                yield from _flatten(value, prefix)
+    else:
+        yield prefix, detail
+
+
+def validation_message(detail):
+    parts = []
+    for field, error in _flatten(detail):
+        code = getattr(error, "code", None)
+        if field and code == "required":
+            parts.append(f"key [{field}] not optional")
+        elif field:
+            parts.append(f"key [{field}] {error}")
+        else:
+            parts.append(str(error))
+    return "; ".join(parts) or "参数格式不正确"
+
+
+def to_api_error(exc):
+    """Translate any exception raised while serving a request into an ApiError (or None if unexpected)."""
+    if isinstance(exc, ApiError):
+        return exc
+    if isinstance(exc, drf.ValidationError):
+        return InvalidParam(validation_message(exc.detail))
+    if isinstance(exc, drf.ParseError):
+        return InvalidParam(f"请求体格式错误: {exc.detail}")
+    if isinstance(exc, InvalidToken | TokenError | drf.NotAuthenticated | drf.AuthenticationFailed):
+        return NotAuthenticated()
+    if isinstance(exc, drf.PermissionDenied | DjangoPermissionDenied):
+        return Forbidden()
+    if isinstance(exc, drf.NotFound | Http404):
+        return NotFound()
+    if isinstance(exc, drf.MethodNotAllowed):
+        return ApiError(f"不支持的请求方法: {exc.args[0] if exc.args else ''}".strip(), status=405, code=-2)
+    if isinstance(exc, drf.NotAcceptable):
+        return ApiError("不支持的Accept类型", status=406, code=-2)
+    if isinstance(exc, drf.UnsupportedMediaType):
+        return ApiError(
+            f"不支持的Content-Type: {exc.args[0] if exc.args else ''}".strip(), status=415, code=-2
+        )
+    if isinstance(exc, drf.Throttled):
+        return RateLimited()
+    if isinstance(exc, RequestDataTooBig):
+        return PayloadTooLarge()
+    if isinstance(exc, TooManyFieldsSent):
+        return InvalidParam("请求参数过多")
+    return None
+
+
+def error_response(request_path, error):
+    return Response(error_body(api_family(request_path), error.code, error.message), status=error.status)
+
+
+def envelope_exception_handler(exc, context):
+    set_rollback()
+    request = context.get("request")
+    path = request.path if request is not None else "/"
+    error = to_api_error(exc)
+    if error is None:
+        logger.exception("unhandled error on %s", path, exc_info=exc)
+        error = ApiError("未知错误", status=500, code=-1)
+    response = error_response(path, error)
+    if isinstance(exc, drf.MethodNotAllowed) and context.get("view") is not None:
+        response["Allow"] = ", ".join(context["view"].allowed_methods)
+    return response

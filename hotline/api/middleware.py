@@ -1,0 +1,64 @@
+"""Request ids in logs and responses, and JSON envelopes for errors raised outside DRF views."""
+
+import logging
+import re
+import uuid
+
+from django.http import JsonResponse
+
+from .envelope import api_family, error_body
+from .exceptions import to_api_error
+from .request_id import current as _request_id
+
+_VALID_ID = re.compile(r"^[A-Za-z0-9._-]{1,64}$")
+logger = logging.getLogger("hotline.errors")
+
+
+class RequestIdMiddleware:
+    """Tags each request with an id (the caller's X-Request-ID when sane) for logs and the response."""
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        incoming = request.headers.get("X-Request-ID", "")
+        request_id = incoming if _VALID_ID.match(incoming) else uuid.uuid4().hex
+        token = _request_id.set(request_id)
+        request.request_id = request_id
+        try:
+            response = self.get_response(request)
+        finally:
+            _request_id.reset(token)
+        response["X-Request-ID"] = request_id
+        return response
+
+
+def _is_admin_path(path):
+    return path.startswith("/admin/") or path == "/admin"
+
+
+class JsonErrorMiddleware:
+    """Errors outside DRF (Django's own 4xx/5xx) get the API envelope instead of an HTML page."""
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        return self.get_response(request)
+
+    def process_exception(self, request, exception):
+        if _is_admin_path(request.path):
+            return None
+        error = to_api_error(exception)
+        if error is None:
+            logger.exception("unhandled error on %s", request.path, exc_info=exception)
+            return JsonResponse(
+                error_body(api_family(request.path), -1, "未知错误"),
+                status=500,
+                json_dumps_params={"ensure_ascii": False},
+            )
+        return JsonResponse(
+            error_body(api_family(request.path), error.code, error.message),
+            status=error.status,
+            json_dumps_params={"ensure_ascii": False},
+        )

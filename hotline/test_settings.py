@@ -1,0 +1,15 @@
+"""Settings for the test suite: the real settings with test-friendly environment defaults."""
+
+import os
+
+os.environ.setdefault("SECRET_KEY", "test-secret-key-not-for-production-0123456789abcdef")
+os.environ.setdefault("DEBUG", "0")
+os.environ.setdefault("FAST_PASSWORD_HASHING", "1")
+os.environ.setdefault("EMAIL_BACKEND", "django.core.mail.backends.locmem.EmailBackend")
+
+from .settings import *  # noqa: E402,F403
+
+if DATABASES["default"]["ENGINE"] != "django.db.backends.postgresql" and not os.environ.get(  # noqa: F405
+    "ALLOW_SQLITE_TESTS"
+):
+    raise RuntimeError("The test suite runs on PostgreSQL: use `make test` or set DATABASE_URL")

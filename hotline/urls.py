@@ -1,0 +1,31 @@
+from django.conf import settings
+from django.contrib import admin
+from django.urls import path, re_path
+from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
+
+from hotline.api import views as api_views
+from hotline.api.routing import both
+from users.urls import urlpatterns as user_urls
+
+admin.site.site_header = "心院热线运营后台"
+admin.site.site_title = "心院热线"
+
+urlpatterns = [
+    path("admin/", admin.site.urls),
+    *both("health", api_views.HealthView.as_view(), "health"),
+    *user_urls,
+]
+
+if settings.API_DOCS:
+    urlpatterns += [
+        *both("api/schema", SpectacularAPIView.as_view(), "schema"),
+        *both("api/docs", SpectacularSwaggerView.as_view(url_name="schema"), "docs"),
+    ]
+
+# Anything else: the envelope's 404, for every method (no HTML page, no redirect).
+urlpatterns.append(re_path(r"^.*$", api_views.not_found))
+
+handler400 = "hotline.api.views.bad_request"
+handler403 = "hotline.api.views.permission_denied"
+handler404 = "hotline.api.views.not_found"
+handler500 = "hotline.api.views.server_error"

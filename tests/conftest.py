@@ -1,0 +1,71 @@
+import pytest
+
+from tests.fakes.wechat import FakeWechat
+from tests.helpers import client_for, institution, make_user
+from users.models import UserType
+
+
+@pytest.fixture
+def ecnu(db):
+    return institution("ecnu", "华东师范大学")
+
+
+@pytest.fixture
+def other_inst(db):
+    return institution("sjtu", "上海交通大学")
+
+
+@pytest.fixture
+def sysadmin(ecnu):
+    return make_user(UserType.ADMIN, inst=ecnu, username="root", name="系统管理员")
+
+
+@pytest.fixture
+def inst_admin(ecnu):
+    return make_user(UserType.INSTITUTION, inst=ecnu, username="ecnu_admin", name="机构管理员")
+
+
+@pytest.fixture
+def other_admin(other_inst):
+    return make_user(UserType.INSTITUTION, inst=other_inst, username="sjtu_admin")
+
+
+@pytest.fixture
+def supervisor(ecnu):
+    return make_user(UserType.SUPERVISOR, inst=ecnu, username="zhouyu", name="周瑜", gender="女")
+
+
+@pytest.fixture
+def counselor(ecnu):
+    return make_user(UserType.COUNSELOR, inst=ecnu, username="liMeijin", name="李玫瑾", gender="女")
+
+
+@pytest.fixture
+def visitor(ecnu):
+    return make_user(
+        UserType.VISITOR,
+        inst=ecnu,
+        username="o92QK5jwNNeMQG_X4GYDngC978iw",
+        open_id="o92QK5jwNNeMQG_X4GYDngC978iw",
+    )
+
+
+@pytest.fixture
+def as_user():
+    return client_for
+
+
+@pytest.fixture
+def anon():
+    return client_for(None)
+
+
+@pytest.fixture
+def wechat(settings, ecnu):
+    fake = FakeWechat().start()
+    fake.secrets["wx4f4bc4dec97d474b"] = "app-secret"
+    fake.secrets["wxsecondapp000001"] = "second-secret"
+    settings.WECHAT_API_BASE = fake.base_url
+    settings.WECHAT_APPS = "wx4f4bc4dec97d474b:app-secret:ecnu,wxsecondapp000001:second-secret"
+    yield fake
+    fake.stop()

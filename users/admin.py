@@ -1,0 +1,99 @@
+from django import forms
+from django.contrib import admin, messages
+
+from .models import ConsentDocument, Institution, User, UserType
+from .services import md5_hex
+
+
+@admin.register(Institution)
+class InstitutionAdmin(admin.ModelAdmin):
+    list_display = ("code", "name", "created_at")
+    search_fields = ("code", "name")
+
+
+class UserAdminForm(forms.ModelForm):
+    new_password = forms.CharField(
+        label="设置密码",
+        required=False,
+        widget=forms.PasswordInput(render_value=False),
+        help_text="明文密码；留空则不修改。保存的是 md5(密码) 的 Argon2id 哈希。",
+    )
+
+    class Meta:
+        model = User
+        fields = (
+            "username",
+            "type",
+            "institution",
+            "name",
+            "gender",
+            "phone_number",
+            "email",
+            "id_number",
+            "department",
+            "title",
+            "age",
+            "qualification",
+            "qualification_code",
+            "emergency_contact",
+            "emergency_phone",
+            "max_consults",
+            "supervisors",
+            "enabled",
+            "is_staff",
+            "is_superuser",
+        )
+
+    def clean(self):
+        cleaned = super().clean()
+        if self.instance._state.adding and not cleaned.get("new_password"):
+            self.add_error("new_password", "新用户必须设置密码")
+        return cleaned
+
+    def save(self, commit=True):
+        user = super().save(commit=False)
+        if self.cleaned_data.get("new_password"):
+            user.set_password(md5_hex(self.cleaned_data["new_password"]))
+        if commit:
+            user.save()
+            self.save_m2m()
+        return user
+
+
+@admin.register(User)
+class UserAdmin(admin.ModelAdmin):
+    form = UserAdminForm
+    list_display = ("username", "name", "type", "institution", "enabled", "deleted_at", "created_at")
+    list_filter = ("type", "institution", "enabled", ("deleted_at", admin.EmptyFieldListFilter))
+    search_fields = ("username", "name", "phone_number", "email", "department")
+    list_select_related = ("institution",)
+    filter_horizontal = ("supervisors",)
+    readonly_fields = ("id", "total_time", "created_at", "updated_at", "last_login", "deleted_at")
+    actions = ("ban_users", "enable_users")
+    ordering = ("-created_at",)
+
+    def formfield_for_manytomany(self, db_field, request, **kwargs):
+        if db_field.name == "supervisors":
+            kwargs["queryset"] = User.objects.filter(type=UserType.SUPERVISOR, deleted_at__isnull=True)
+        return super().formfield_for_manytomany(db_field, request, **kwargs)
+
+    @admin.action(description="禁用所选用户")
+    def ban_users(self, request, queryset):
+        changed = queryset.exclude(pk=request.user.pk).update(enabled=False)
+        self.message_user(request, f"已禁用 {changed} 个用户", messages.SUCCESS)
+
+    @admin.action(description="启用所选用户")
+    def enable_users(self, request, queryset):
+        changed = queryset.filter(deleted_at__isnull=True).update(enabled=True)
+        self.message_user(request, f"已启用 {changed} 个用户", messages.SUCCESS)
+
+
+@admin.register(ConsentDocument)
+class ConsentDocumentAdmin(admin.ModelAdmin):
+    list_display = ("__str__", "updated_at")
+
+    def has_add_permission(self, request):
+        return not ConsentDocument.objects.exists()
+
+    def has_delete_permission(self, request, obj=None):
+        return False

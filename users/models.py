@@ -1,0 +1,187 @@
+import uuid
+
+from django.conf import settings
+from django.contrib.auth.base_user import AbstractBaseUser, BaseUserManager
+from django.contrib.auth.models import PermissionsMixin
+from django.db import models
+
+
+def new_id():
+    """32 lowercase hex characters, the id format of CONTRACT §4."""
+    return uuid.uuid4().hex
+
+
+def default_max_consults():
+    return settings.DEFAULT_MAX_CONSULTS
+
+
+class Institution(models.Model):
+    code = models.SlugField("机构代码", max_length=64, unique=True)
+    name = models.CharField("机构名称", max_length=128)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        verbose_name = verbose_name_plural = "机构"
+        ordering = ["code"]
+
+    def __str__(self):
+        return f"{self.name} ({self.code})"
+
+
+class UserType(models.TextChoices):
+    ADMIN = "ADMIN", "系统管理员"
+    INSTITUTION = "INSTITUTION", "机构管理员"
+    SUPERVISOR = "SUPERVISOR", "督导"
+    COUNSELOR = "COUNSELOR", "咨询师"
+    VISITOR = "VISITOR", "访客"
+
+
+ROLE_BY_TYPE = {
+    UserType.ADMIN: "ROLE_SYSTEM_ADMINISTRATOR",
+    UserType.INSTITUTION: "ROLE_INSTITUTION_ADMINISTRATOR",
+    UserType.SUPERVISOR: "ROLE_SUPERVISOR",
+    UserType.COUNSELOR: "ROLE_COUNSELOR",
+    UserType.VISITOR: "ROLE_VISITOR",
+}
+TYPE_BY_ROLE = {role: user_type for user_type, role in ROLE_BY_TYPE.items()}
+ROLE_LABELS = {
+    "ROLE_SYSTEM_ADMINISTRATOR": "系统管理员",
+    "ROLE_INSTITUTION_ADMINISTRATOR": "机构管理员",
+    "ROLE_SUPERVISOR": "督导",
+    "ROLE_COUNSELOR": "咨询师",
+    "ROLE_VISITOR": "访客",
+}
+ADMIN_TYPES = (UserType.ADMIN, UserType.INSTITUTION)
+STAFF_TYPES = (UserType.SUPERVISOR, UserType.COUNSELOR)
+
+
+class UserManager(BaseUserManager):
+    use_in_migrations = True
+
+    def get_by_natural_key(self, username):
+        return self.get(username=username)
+
+
+class User(AbstractBaseUser, PermissionsMixin):
+    """Everyone: administrators, supervisors, counsellors and WeChat visitors (CONTRACT §3).
+
+    The stored password is Argon2id over md5(plain password) as lowercase hex.
+    """
+
+    id = models.CharField(primary_key=True, max_length=32, default=new_id, editable=False)
+    username = models.CharField("用户名", max_length=64, unique=True)
+    type = models.CharField("类型", max_length=16, choices=UserType.choices, db_index=True)
+    institution = models.ForeignKey(
+        Institution, on_delete=models.PROTECT, related_name="users", verbose_name="机构"
+    )
+    name = models.CharField("姓名", max_length=64, blank=True, default="")
+    gender = models.CharField("性别", max_length=2, blank=True, default="")
+    phone_number = models.CharField("手机号", max_length=20, blank=True, default="")
+    email = models.CharField("邮箱", max_length=254, blank=True, default="")
+    id_number = models.CharField("身份证号", max_length=18, blank=True, default="")
+    department = models.CharField("部门", max_length=128, blank=True, default="")
+    title = models.CharField("职称", max_length=64, blank=True, default="")
+    age = models.PositiveSmallIntegerField("年龄", null=True, blank=True)
+    state = models.CharField("状态", max_length=16, blank=True, default="")
+    open_id = models.CharField("微信openid", max_length=64, blank=True, default="", db_index=True)
+    union_id = models.CharField(max_length=64, blank=True, default="")
+    wx_appid = models.CharField(max_length=64, blank=True, default="")
+    wx_session_key = models.CharField(max_length=64, blank=True, default="")
+    avatar_url = models.CharField("头像", max_length=512, blank=True, default="")
+    qualification = models.CharField("督导资质", max_length=64, blank=True, default="")
+    qualification_code = models.CharField("资质编号", max_length=64, blank=True, default="")
+    emergency_contact = models.CharField("紧急联系人", max_length=64, blank=True, default="")
+    emergency_phone = models.CharField("紧急联系人电话", max_length=20, blank=True, default="")
+    max_consults = models.PositiveSmallIntegerField("最大咨询人数", default=default_max_consults)
+    total_time = models.BigIntegerField("累计咨询时长(ms)", default=0)
+    supervisors = models.ManyToManyField(
+        "self", symmetrical=False, related_name="supervisees", blank=True, verbose_name="督导"
+    )
+    enabled = models.BooleanField("启用", default=True)
+    activated = models.BooleanField(default=False)
+    activate_time = models.DateTimeField(null=True, blank=True)
+    deleted_at = models.DateTimeField("删除时间", null=True, blank=True)
+    is_staff = models.BooleanField("可登录管理后台", default=False)
+    creator = models.ForeignKey(
+        "self", null=True, blank=True, on_delete=models.SET_NULL, related_name="+", db_constraint=False
+    )
+    last_updater = models.ForeignKey(
+        "self", null=True, blank=True, on_delete=models.SET_NULL, related_name="+", db_constraint=False
+    )
+    created_at = models.DateTimeField(auto_now_add=True, db_index=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    objects = UserManager()
+
+    USERNAME_FIELD = "username"
+    REQUIRED_FIELDS = []
+
+    class Meta:
+        verbose_name = verbose_name_plural = "用户"
+        ordering = ["-created_at"]
+        indexes = [models.Index(fields=["institution", "type", "-created_at"])]
+
+    def __str__(self):
+        return f"{self.name or self.username} ({self.get_type_display()})"
+
+    @property
+    def is_active(self):
+        """Banned (enabled=False) or deleted users cannot sign in and their tokens stop working."""
+        return self.enabled and self.deleted_at is None
+
+    @property
+    def roles(self):
+        return ROLE_BY_TYPE.get(self.type)
+
+    @property
+    def is_administrator(self):
+        return self.type in ADMIN_TYPES
+
+    @property
+    def is_system_admin(self):
+        return self.type == UserType.ADMIN
+
+
+class ConsentDocument(models.Model):
+    """The informed-consent rich text that /config shows the mini-program (one row, edited in the admin)."""
+
+    information = models.JSONField("知情同意书(富文本节点)")
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        verbose_name = verbose_name_plural = "知情同意书"
+
+    def __str__(self):
+        return "知情同意书"
+
+
+class LoginFailure(models.Model):
+    """One failed password login, keyed by `user:<username>` and `ip:<address>` (shared by all workers)."""
+
+    key = models.CharField(max_length=200)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        indexes = [models.Index(fields=["key", "created_at"])]
+
+    def __str__(self):
+        return f"{self.key} @ {self.created_at:%Y-%m-%d %H:%M:%S}"
+
+
+class LoginLock(models.Model):
+    key = models.CharField(max_length=200, primary_key=True)
+    locked_until = models.DateTimeField()
+
+    def __str__(self):
+        return f"{self.key} until {self.locked_until:%Y-%m-%d %H:%M:%S}"
+
+
+class WechatAccessToken(models.Model):
+    """WeChat's client_credential access token per appid, cached in the database for every worker."""
+
+    appid = models.CharField(max_length=64, primary_key=True)
+    token = models.CharField(max_length=512)
+    expires_at = models.DateTimeField()
+
+    def __str__(self):
+        return self.appid

@@ -1,0 +1,48 @@
+"""Who may call what. One layer reused by every app: role checks here, object scoping in selectors."""
+
+from rest_framework.permissions import BasePermission
+
+from hotline.api.errors import Forbidden
+
+from .models import ADMIN_TYPES, UserType
+
+
+class _TypeRequired(BasePermission):
+    allowed_types: tuple = ()
+    message = "无权访问"
+
+    def has_permission(self, request, view):
+        user = request.user
+        if not (user and user.is_authenticated):
+            return False  # DRF answers 401 for anonymous callers
+        if user.type not in self.allowed_types:
+            raise Forbidden(self.message)
+        return True
+
+
+class IsAdministrator(_TypeRequired):
+    """System or institution administrators."""
+
+    allowed_types = ADMIN_TYPES
+
+
+class IsVisitor(_TypeRequired):
+    allowed_types = (UserType.VISITOR,)
+    message = "您不是访客，请勿修改"
+
+
+class IsCounselor(_TypeRequired):
+    allowed_types = (UserType.COUNSELOR,)
+    message = "仅咨询师可以操作"
+
+
+class IsStaffMember(_TypeRequired):
+    """Counsellors and supervisors."""
+
+    allowed_types = (UserType.COUNSELOR, UserType.SUPERVISOR)
+
+
+def check_can_grant(actor, user_type):
+    """An institution administrator may not create or promote system administrators."""
+    if user_type == UserType.ADMIN and not actor.is_system_admin:
+        raise Forbidden("机构管理员不能创建系统管理员")

@@ -1,0 +1,74 @@
+"""Reads of users, already scoped to what the caller may see (CONTRACT §3)."""
+
+from django.db.models import Q
+
+from hotline.api.errors import NotFound
+
+from .consent import default_information
+from .models import ConsentDocument, User, UserType
+
+
+def users_base():
+    return (
+        User.objects.filter(deleted_at__isnull=True)
+        .select_related("institution")
+        .prefetch_related("supervisors")
+    )
+
+
+def users_managed_by(actor):
+    """Users an administrator manages: all for a system administrator; for an institution administrator,
+    the non-system-administrator users of its own institution. Everyone else manages nobody."""
+    queryset = users_base()
+    if actor.type == UserType.ADMIN:
+        return queryset
+    if actor.type == UserType.INSTITUTION:
+        return queryset.filter(institution_id=actor.institution_id).exclude(type=UserType.ADMIN)
+    return queryset.none()
+
+
+def access_managed_user(actor, *, user_id=None, username=None, types=None, for_update=False):
+    """The user an administrator wants to act on, or 404 when missing or outside the actor's scope."""
+    queryset = users_managed_by(actor)
+    if types:
+        queryset = queryset.filter(type__in=types)
+    if for_update:
+        queryset = queryset.select_for_update(of=("self",))
+    lookup = Q(pk=user_id) if user_id is not None else Q(username=username)
+    user = queryset.filter(lookup).first()
+    if user is None:
+        raise NotFound("用户不存在")
+    return user
+
+
+def user_list(actor, *, user_type=None, username=None, name=None):
+    queryset = users_managed_by(actor)
+    if user_type:
+        queryset = queryset.filter(type=user_type)
+    if username:
+        queryset = queryset.filter(username__icontains=username)
+    if name:
+        queryset = queryset.filter(name__icontains=name)
+    return queryset.order_by("-created_at", "pk")
+
+
+def staff_list(actor, *, user_type, name=None, department=None, gender=None, phone_number=None):
+    queryset = users_managed_by(actor).filter(type=user_type)
+    if name:
+        queryset = queryset.filter(name__icontains=name)
+    if department:
+        queryset = queryset.filter(department__icontains=department)
+    if gender:
+        queryset = queryset.filter(gender=gender)
+    if phone_number:
+        queryset = queryset.filter(phone_number__icontains=phone_number)
+    return queryset.order_by("-created_at", "pk")
+
+
+def user_with_relations(user_id):
+    return users_base().get(pk=user_id)
+
+
+def consent_information():
+    document = ConsentDocument.objects.order_by("pk").first()
+    return document.information if document is not None else default_information()

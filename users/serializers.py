@@ -1,0 +1,250 @@
+"""Input validation and the user JSON of CONTRACT §4."""
+
+from drf_spectacular.utils import extend_schema_field
+from rest_framework import serializers
+
+from hotline.api.fields import EpochMsField, NullIfBlankCharField, StrictCharField
+
+from .models import ROLE_BY_TYPE, UserType
+from .validators import (
+    check_email,
+    check_gender,
+    check_id_number,
+    check_md5,
+    check_mobile,
+    check_username,
+)
+
+BACKEND_ROLES = [
+    "ROLE_SYSTEM_ADMINISTRATOR",
+    "ROLE_INSTITUTION_ADMINISTRATOR",
+    "ROLE_SUPERVISOR",
+    "ROLE_COUNSELOR",
+]
+
+
+def _text(max_length=64, **kwargs):
+    kwargs.setdefault("required", False)
+    kwargs.setdefault("allow_blank", True)
+    kwargs.setdefault("allow_null", True)
+    return StrictCharField(max_length=max_length, trim_whitespace=True, **kwargs)
+
+
+class Md5PasswordField(StrictCharField):
+    def __init__(self, **kwargs):
+        super().__init__(validators=[check_md5], **kwargs)
+
+
+# ---- inputs -------------------------------------------------------------------------------------
+
+
+class LoginIn(serializers.Serializer):
+    username = StrictCharField(max_length=64)
+    password = Md5PasswordField()
+
+
+class RefreshIn(serializers.Serializer):
+    refresh = StrictCharField()
+
+
+class LogoutIn(serializers.Serializer):
+    refresh = StrictCharField(required=False, allow_blank=True)
+
+
+class ProfileFields(serializers.Serializer):
+    """Profile fields shared by the add and update bodies; all optional here."""
+
+    name = _text()
+    gender = _text(max_length=2, validators=[check_gender])
+    phoneNumber = _text(max_length=20, validators=[check_mobile])
+    idNumber = _text(max_length=18, validators=[check_id_number])
+    email = _text(max_length=254, validators=[check_email])
+    department = _text(max_length=128)
+    title = _text()
+    age = serializers.IntegerField(required=False, allow_null=True, min_value=0, max_value=150)
+    qualification = _text()
+    qualificationCode = _text()
+    qualificationcode = _text(help_text="seed spelling of qualificationCode")
+    emergencyContact = _text()
+    emergencyPhone = _text(max_length=20, validators=[check_mobile])
+    avatarUrl = _text(max_length=512)
+
+
+class InstitutionChoice(serializers.Serializer):
+    institutionCode = _text(help_text="system administrators only: an existing institution's code")
+
+
+class BackendUserIn(ProfileFields, InstitutionChoice):
+    username = StrictCharField(validators=[check_username])
+    password = Md5PasswordField()
+    role = serializers.ChoiceField(choices=BACKEND_ROLES)
+
+
+class StaffCreateIn(ProfileFields, InstitutionChoice):
+    username = StrictCharField(validators=[check_username])
+    password = Md5PasswordField()
+    name = _text(required=True, allow_blank=False, allow_null=False)
+    gender = _text(max_length=2, required=True, validators=[check_gender])
+    phoneNumber = _text(max_length=20, required=True, validators=[check_mobile])
+    idNumber = _text(max_length=18, required=True, validators=[check_id_number])
+    department = _text(max_length=128, required=True)
+    title = _text(required=True)
+    supervisors = serializers.ListField(child=StrictCharField(max_length=32), required=False, allow_null=True)
+    maxConsults = serializers.IntegerField(required=False, min_value=1, max_value=20)
+
+
+class StaffUpdateIn(ProfileFields):
+    username = StrictCharField(max_length=64)
+    password = Md5PasswordField(required=False)
+    supervisors = serializers.ListField(child=StrictCharField(max_length=32), required=False, allow_null=True)
+    maxConsults = serializers.IntegerField(required=False, min_value=1, max_value=20)
+
+
+class VisitorUpdateIn(serializers.Serializer):
+    name = _text()
+    gender = _text(max_length=2, validators=[check_gender])
+    phoneNumber = _text(max_length=20, validators=[check_mobile])
+    emergencyContact = _text()
+    emergencyPhone = _text(max_length=20, validators=[check_mobile])
+    avatarUrl = _text(max_length=512)
+    age = serializers.IntegerField(required=False, allow_null=True, min_value=0, max_value=150)
+    username = _text(help_text="ignored: a visitor always updates itself")
+
+
+class PasswordChangeIn(serializers.Serializer):
+    oldPassword = Md5PasswordField()
+    password = Md5PasswordField()
+
+
+class MaxConsultsIn(serializers.Serializer):
+    maxConsults = serializers.IntegerField(min_value=1, max_value=20)
+
+
+class UserListQuery(serializers.Serializer):
+    page = serializers.IntegerField(required=False, min_value=0)
+    size = serializers.IntegerField(required=False, min_value=1)
+    type = serializers.ChoiceField(choices=UserType.choices, required=False)
+    username = serializers.CharField(required=False, allow_blank=True)
+    name = serializers.CharField(required=False, allow_blank=True)
+
+
+class StaffListQuery(serializers.Serializer):
+    page = serializers.IntegerField(required=False, min_value=0)
+    size = serializers.IntegerField(required=False, min_value=1)
+    name = serializers.CharField(required=False, allow_blank=True)
+    department = serializers.CharField(required=False, allow_blank=True)
+    gender = serializers.CharField(required=False, allow_blank=True)
+    phoneNumber = serializers.CharField(required=False, allow_blank=True)
+
+
+class WechatPhoneIn(serializers.Serializer):
+    encryptedData = StrictCharField(required=False, max_length=8192)
+    iv = StrictCharField(required=False, max_length=64)
+    code = StrictCharField(required=False, max_length=256)
+
+
+# ---- outputs ------------------------------------------------------------------------------------
+
+
+class TokenPairOut(serializers.Serializer):
+    access = serializers.CharField()
+    refresh = serializers.CharField()
+    tokenType = serializers.CharField(default="Bearer")
+    expiresIn = serializers.IntegerField(help_text="access token lifetime in seconds")
+
+
+class UserSerializer(serializers.Serializer):
+    """The user JSON of CONTRACT §4. `idNumber` only for administrators and the user itself."""
+
+    id = serializers.CharField(read_only=True)
+    createTime = EpochMsField(source="created_at")
+    createdTime = EpochMsField(source="created_at")
+    creator = serializers.CharField(source="creator_id", read_only=True, allow_null=True)
+    lastUpdateTime = EpochMsField(source="updated_at")
+    lastUpdater = serializers.CharField(source="last_updater_id", read_only=True, allow_null=True)
+    institutionCode = serializers.CharField(source="institution.code", read_only=True)
+    openId = NullIfBlankCharField(source="open_id")
+    name = NullIfBlankCharField()
+    username = serializers.CharField(read_only=True)
+    avatarUrl = NullIfBlankCharField(source="avatar_url")
+    avatar = NullIfBlankCharField(source="avatar_url")
+    type = serializers.CharField(read_only=True)
+    roles = serializers.CharField(read_only=True)
+    gender = NullIfBlankCharField()
+    phoneNumber = NullIfBlankCharField(source="phone_number")
+    email = NullIfBlankCharField()
+    idNumber = serializers.SerializerMethodField()
+    department = NullIfBlankCharField()
+    title = NullIfBlankCharField()
+    age = serializers.SerializerMethodField()
+    state = NullIfBlankCharField()
+    totalTime = serializers.IntegerField(source="total_time", read_only=True)
+    qualification = NullIfBlankCharField()
+    qualificationCode = NullIfBlankCharField(source="qualification_code")
+    supervisors = serializers.SerializerMethodField()
+    activated = serializers.BooleanField(read_only=True)
+    activateTime = EpochMsField(source="activate_time")
+    emergencyContact = NullIfBlankCharField(source="emergency_contact")
+    emergencyPhone = NullIfBlankCharField(source="emergency_phone")
+    maxConsults = serializers.IntegerField(source="max_consults", read_only=True)
+    authorities = serializers.SerializerMethodField()
+    enabled = serializers.BooleanField(read_only=True)
+    accountNonExpired = serializers.SerializerMethodField()
+    accountNonLocked = serializers.SerializerMethodField()
+    credentialsNonExpired = serializers.SerializerMethodField()
+    subscribe = serializers.SerializerMethodField()
+
+    @extend_schema_field(serializers.CharField(allow_null=True))
+    def get_idNumber(self, user):
+        viewer = self.context.get("viewer")
+        if viewer is not None and (viewer.pk == user.pk or viewer.is_administrator):
+            return user.id_number or None
+        return None
+
+    @extend_schema_field(serializers.IntegerField())
+    def get_age(self, user):
+        return user.age or 0
+
+    @extend_schema_field(serializers.ListField(child=serializers.CharField(), allow_null=True))
+    def get_supervisors(self, user):
+        if user.type != UserType.COUNSELOR:
+            return None
+        # Uses the prefetched relation: selectors load `supervisors` once per list.
+        return [supervisor.pk for supervisor in user.supervisors.all()]
+
+    @extend_schema_field(serializers.JSONField(allow_null=True))
+    def get_authorities(self, user):
+        return None
+
+    @extend_schema_field(serializers.BooleanField())
+    def get_accountNonExpired(self, user):
+        return True
+
+    @extend_schema_field(serializers.BooleanField())
+    def get_accountNonLocked(self, user):
+        return user.enabled
+
+    @extend_schema_field(serializers.BooleanField())
+    def get_credentialsNonExpired(self, user):
+        return True
+
+    @extend_schema_field(serializers.BooleanField())
+    def get_subscribe(self, user):
+        return False
+
+
+class MeSerializer(UserSerializer):
+    authorities = serializers.SerializerMethodField()
+
+    @extend_schema_field(serializers.ListField(child=serializers.DictField(child=serializers.CharField())))
+    def get_authorities(self, user):
+        return [{"authority": ROLE_BY_TYPE[user.type]}]
+
+
+class ConfigOut(serializers.Serializer):
+    conversationType = serializers.DictField(child=serializers.CharField())
+    userRoles = serializers.DictField(child=serializers.CharField())
+    userType = serializers.DictField(child=serializers.CharField())
+    conversationStatus = serializers.DictField(child=serializers.CharField())
+    counselor = serializers.DictField(child=serializers.IntegerField())
+    information = serializers.JSONField()

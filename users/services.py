@@ -1,0 +1,275 @@
+"""Writes on users and sign-in flows. Each public function is one transaction."""
+
+import hashlib
+import logging
+
+from django.conf import settings
+from django.db import IntegrityError, transaction
+from django.utils import timezone
+
+from hotline.api.errors import Forbidden, InvalidParam, LoginFailed
+
+from . import throttling, tokens, wechat
+from .models import Institution, User, UserType
+from .permissions import check_can_grant
+from .validators import age_from_id_number
+
+logger = logging.getLogger(__name__)
+
+USERNAME_TAKEN = "用户名已存在！"
+
+# API field name -> model attribute, for the profile fields any update may carry.
+PROFILE_FIELDS = {
+    "name": "name",
+    "gender": "gender",
+    "phoneNumber": "phone_number",
+    "idNumber": "id_number",
+    "email": "email",
+    "department": "department",
+    "title": "title",
+    "age": "age",
+    "qualification": "qualification",
+    "qualificationCode": "qualification_code",
+    "emergencyContact": "emergency_contact",
+    "emergencyPhone": "emergency_phone",
+    "avatarUrl": "avatar_url",
+}
+
+
+def md5_hex(plain):
+    return hashlib.md5(plain.encode("utf-8")).hexdigest()
+
+
+def institution_default():
+    institution, _ = Institution.objects.get_or_create(
+        code=settings.DEFAULT_INSTITUTION, defaults={"name": settings.DEFAULT_INSTITUTION}
+    )
+    return institution
+
+
+def _profile_values(data):
+    """Model values for the profile fields present in validated input (absent keys are untouched)."""
+    values = {}
+    if "qualificationcode" in data and "qualificationCode" not in data:
+        data = {**data, "qualificationCode": data["qualificationcode"]}
+    for api_name, attribute in PROFILE_FIELDS.items():
+        if api_name not in data:
+            continue
+        value = data[api_name]
+        if attribute == "age":
+            values[attribute] = value
+            continue
+        value = (value or "").strip()
+        if attribute == "id_number":
+            value = value.upper()
+        values[attribute] = value
+    if values.get("id_number") and values.get("age") is None and "age" not in data:
+        values["age"] = age_from_id_number(values["id_number"])
+    return values
+
+
+def _institution_for_new_user(actor, institution_code):
+    if not institution_code:
+        return actor.institution
+    if institution_code == actor.institution.code:
+        return actor.institution
+    if not actor.is_system_admin:
+        raise Forbidden("只能在本机构内创建用户")
+    institution = Institution.objects.filter(code=institution_code).first()
+    if institution is None:
+        raise InvalidParam.field("institutionCode", "机构不存在")
+    return institution
+
+
+def _supervisors_for(counselor_institution_id, supervisor_ids):
+    ids = list(dict.fromkeys(supervisor_ids))
+    found = list(
+        User.objects.filter(
+            pk__in=ids,
+            type=UserType.SUPERVISOR,
+            institution_id=counselor_institution_id,
+            deleted_at__isnull=True,
+        )
+    )
+    if len(found) != len(ids):
+        missing = sorted(set(ids) - {user.pk for user in found})
+        raise InvalidParam.field("supervisors", f"督导不存在: {', '.join(missing)}")
+    return found
+
+
+def user_create(
+    *,
+    actor,
+    username,
+    password_md5,
+    user_type,
+    institution_code=None,
+    profile=None,
+    supervisor_ids=None,
+    max_consults=None,
+):
+    """Create a staff or administrator account in the actor's institution (or a named one for a
+    system administrator)."""
+    check_can_grant(actor, user_type)
+    institution = _institution_for_new_user(actor, institution_code)
+    values = _profile_values(profile or {})
+    user = User(
+        username=username,
+        type=user_type,
+        institution=institution,
+        creator=actor,
+        last_updater=actor,
+        state="NORMAL",
+        **values,
+    )
+    if max_consults is not None:
+        user.max_consults = max_consults
+    user.set_password(password_md5)
+    try:
+        with transaction.atomic():
+            user.save(force_insert=True)
+            if supervisor_ids and user_type == UserType.COUNSELOR:
+                user.supervisors.set(_supervisors_for(institution.pk, supervisor_ids))
+    except IntegrityError:
+        raise InvalidParam(USERNAME_TAKEN) from None
+    return user
+
+
+@transaction.atomic
+def staff_update(*, actor, user, data):
+    """Change the fields present in `data`; `supervisors: []` clears a counsellor's binding."""
+    values = _profile_values(data)
+    for attribute, value in values.items():
+        setattr(user, attribute, value)
+    if data.get("password"):
+        user.set_password(data["password"])
+        tokens.revoke_all(user)
+    if data.get("maxConsults") is not None:
+        user.max_consults = data["maxConsults"]
+    user.last_updater = actor
+    user.save()
+    if "supervisors" in data and user.type == UserType.COUNSELOR:
+        user.supervisors.set(_supervisors_for(user.institution_id, data["supervisors"] or []))
+    return user
+
+
+@transaction.atomic
+def user_delete(*, actor, user):
+    """Hide and disable a staff user. Their conversations and transcripts stay; the username stays
+    reserved because transcripts refer to it as the IM identifier."""
+    if user.pk == actor.pk:
+        raise InvalidParam("不能删除自己")
+    user.deleted_at = timezone.now()
+    user.enabled = False
+    user.last_updater = actor
+    user.save(update_fields=["deleted_at", "enabled", "last_updater", "updated_at"])
+    user.supervisees.clear()
+    tokens.revoke_all(user)
+
+
+@transaction.atomic
+def user_set_enabled(*, actor, user, enabled):
+    if user.pk == actor.pk and not enabled:
+        raise InvalidParam("不能禁用自己")
+    user.enabled = enabled
+    user.last_updater = actor
+    user.save(update_fields=["enabled", "last_updater", "updated_at"])
+    if not enabled:
+        tokens.revoke_all(user)
+
+
+@transaction.atomic
+def password_change(*, user, old_md5, new_md5):
+    if not user.check_password(old_md5):
+        raise InvalidParam("原密码错误")
+    user.set_password(new_md5)
+    user.save(update_fields=["password", "updated_at"])
+    tokens.revoke_all(user)
+
+
+@transaction.atomic
+def visitor_update(*, user, data):
+    values = _profile_values({key: value for key, value in data.items() if key != "username"})
+    for attribute, value in values.items():
+        setattr(user, attribute, value)
+    user.last_updater = user
+    user.save()
+    return user
+
+
+def counselor_set_max_consults(*, user, max_consults):
+    user.max_consults = max_consults
+    user.last_updater = user
+    user.save(update_fields=["max_consults", "last_updater", "updated_at"])
+    return user
+
+
+def login_with_password(*, username, password_md5, ip):
+    """The hotline login: md5 password, throttled per username and per address."""
+    throttling.check_not_locked(username, ip)
+    user = User.objects.filter(username=username).first()
+    if user is None:
+        User().set_password(password_md5)  # same work as a real check, so timing does not reveal usernames
+    if user is None or not user.is_active or not user.check_password(password_md5):
+        throttling.record_failure(username, ip)
+        raise LoginFailed()
+    throttling.clear_failures(username)
+    User.objects.filter(pk=user.pk).update(last_login=timezone.now())
+    return tokens.token_pair(user)
+
+
+def wechat_login(*, appid, code):
+    """Silent sign-in or sign-up of a visitor through wx.login's code."""
+    app = wechat.app_for(appid)
+    session = wechat.code_to_session(app, code)
+    openid = session["openid"]
+    with transaction.atomic():
+        user = User.objects.select_for_update().filter(username=openid).first()
+        if user is None:
+            institution, _ = Institution.objects.get_or_create(
+                code=app.institution_code, defaults={"name": app.institution_code}
+            )
+            user = User(
+                username=openid,
+                open_id=openid,
+                type=UserType.VISITOR,
+                institution=institution,
+                activated=True,
+                activate_time=timezone.now(),
+            )
+            user.set_unusable_password()
+            try:
+                with transaction.atomic():
+                    user.save(force_insert=True)
+            except IntegrityError:
+                user = User.objects.select_for_update().get(username=openid)
+        if user.type != UserType.VISITOR:
+            raise Forbidden("该微信账号不是访客账号")
+        if not user.is_active:
+            raise Forbidden("该用户已被禁用")
+        user.wx_session_key = session["session_key"]
+        user.wx_appid = app.appid
+        user.union_id = session.get("unionid") or user.union_id
+        user.last_login = timezone.now()
+        user.save(update_fields=["wx_session_key", "wx_appid", "union_id", "last_login", "updated_at"])
+    return tokens.token_pair(user)
+
+
+def wechat_phone(*, user, appid, encrypted_data=None, iv=None, code=None):
+    """Store and answer the visitor's phone number from encryptedData/iv or from a phone code."""
+    app = wechat.app_for(appid)
+    if code:
+        number = wechat.phone_number_by_code(app, code)
+    else:
+        if not encrypted_data:
+            raise InvalidParam.missing("encryptedData")
+        if not iv:
+            raise InvalidParam.missing("iv")
+        if not user.wx_session_key or user.wx_appid != app.appid:
+            raise InvalidParam("未找到微信会话，请先通过该小程序登录")
+        data = wechat.decrypt_user_data(user.wx_session_key, encrypted_data, iv, app.appid)
+        number = data.get("purePhoneNumber") or data.get("phoneNumber")
+        if not number:
+            raise InvalidParam("解密数据中没有手机号")
+    User.objects.filter(pk=user.pk).update(phone_number=number[:20], updated_at=timezone.now())
+    return number
