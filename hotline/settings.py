@@ -180,6 +180,12 @@ SPECTACULAR_SETTINGS = {
     "SERVE_AUTHENTICATION": [],
     "COMPONENT_SPLIT_REQUEST": True,
     "PREPROCESSING_HOOKS": ["hotline.api.schema.drop_trailing_slash_twins"],
+    "ENUM_NAME_OVERRIDES": {
+        "UserTypeEnum": "users.models.UserType.choices",
+        "DutyTypeEnum": "scheduling.models.DutyType.choices",
+        "ConversationStatusEnum": "conversations.constants.ConversationStatus.choices",
+        "ConversationTypeEnum": "conversations.constants.ConversationType.choices",
+    },
 }
 
 # Domain settings (CONTRACT §3, §5, §8).

@@ -3,8 +3,12 @@ from django.contrib import admin
 from django.urls import path, re_path
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
 
+from conversations.urls import urlpatterns as conversation_urls
+from evaluations.urls import urlpatterns as evaluation_urls
 from hotline.api import views as api_views
 from hotline.api.routing import both
+from messages.urls import urlpatterns as message_urls
+from scheduling.urls import urlpatterns as scheduling_urls
 from users.urls import urlpatterns as user_urls
 
 admin.site.site_header = "心院热线运营后台"
@@ -14,6 +18,10 @@ urlpatterns = [
     path("admin/", admin.site.urls),
     *both("health", api_views.HealthView.as_view(), "health"),
     *user_urls,
+    *scheduling_urls,
+    *conversation_urls,
+    *evaluation_urls,
+    *message_urls,
 ]
 
 if settings.API_DOCS:

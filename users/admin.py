@@ -1,7 +1,7 @@
 from django import forms
 from django.contrib import admin, messages
 
-from .models import ConsentDocument, Institution, User, UserType
+from .models import AuditEntry, ConsentDocument, Institution, User, UserType
 from .services import md5_hex
 
 
@@ -94,6 +94,32 @@ class ConsentDocumentAdmin(admin.ModelAdmin):
 
     def has_add_permission(self, request):
         return not ConsentDocument.objects.exists()
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+
+@admin.register(AuditEntry)
+class AuditEntryAdmin(admin.ModelAdmin):
+    list_display = ("created_at", "actor_username", "action", "object_type", "ip")
+    list_filter = ("action", "object_type")
+    search_fields = ("actor_username", "object_ids")
+    readonly_fields = (
+        "created_at",
+        "actor",
+        "actor_username",
+        "action",
+        "object_type",
+        "object_ids",
+        "detail",
+        "ip",
+    )
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
 
     def has_delete_permission(self, request, obj=None):
         return False

@@ -185,3 +185,25 @@ class WechatAccessToken(models.Model):
 
     def __str__(self):
         return self.appid
+
+
+class AuditEntry(models.Model):
+    """Who did what to which records (deletions, exports). Read-only for operators."""
+
+    actor = models.ForeignKey(
+        User, null=True, on_delete=models.SET_NULL, related_name="+", db_constraint=False
+    )
+    actor_username = models.CharField(max_length=64)
+    action = models.CharField(max_length=64, db_index=True)
+    object_type = models.CharField(max_length=64)
+    object_ids = models.JSONField(default=list)
+    detail = models.JSONField(default=dict, blank=True)
+    ip = models.CharField(max_length=64, blank=True, default="")
+    created_at = models.DateTimeField(auto_now_add=True, db_index=True)
+
+    class Meta:
+        verbose_name = verbose_name_plural = "审计日志"
+        ordering = ["-created_at"]
+
+    def __str__(self):
+        return f"{self.created_at:%Y-%m-%d %H:%M:%S} {self.actor_username} {self.action}"

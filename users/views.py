@@ -10,6 +10,7 @@ from rest_framework.views import APIView
 from conversations.constants import ConversationStatus, ConversationType
 from hotline.api.envelope import ok, paginate
 from hotline.api.errors import InvalidParam
+from hotline.api.inputs import body_or_query, validated
 from hotline.api.schema import envelope, responses
 
 from . import selectors, services, tokens
@@ -46,26 +47,12 @@ PAGE_PARAMS = [
 ]
 
 
-def validated(serializer_class, data):
-    serializer = serializer_class(data=data)
-    serializer.is_valid(raise_exception=True)
-    return serializer.validated_data
-
-
 def render_user(user, viewer):
     return UserSerializer(user, context={"viewer": viewer}).data
 
 
 def render_users(users, viewer):
     return UserSerializer(users, many=True, context={"viewer": viewer}).data
-
-
-def body_or_query(request):
-    """The JSON body, completed by query parameters (some seed endpoints say 'Query String')."""
-    data = request.query_params.dict()
-    if isinstance(request.data, dict):
-        data.update(request.data)
-    return data
 
 
 class PublicView(APIView):

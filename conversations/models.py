@@ -1,0 +1,64 @@
+from django.conf import settings
+from django.db import models
+from django.db.models import Q
+
+from users.models import Institution, new_id
+
+from .constants import ConversationStatus, ConversationType
+
+OPEN_STATUSES = (ConversationStatus.WAITING, ConversationStatus.IN_PROGRESS)
+
+
+class Conversation(models.Model):
+    """A counselling session (user = visitor, counselor = counsellor) or a supervision request
+    (user = counsellor, counselor = supervisor, parent = the session it is about)."""
+
+    id = models.CharField(primary_key=True, max_length=32, default=new_id, editable=False)
+    type = models.CharField(
+        max_length=24, choices=ConversationType.choices, default=ConversationType.COUNSELING_SESSION
+    )
+    status = models.CharField(max_length=16, choices=ConversationStatus.choices, db_index=True)
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="conversations")
+    counselor = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="counseled_conversations"
+    )
+    institution = models.ForeignKey(Institution, on_delete=models.PROTECT, related_name="conversations")
+    parent = models.ForeignKey(
+        "self", null=True, blank=True, on_delete=models.PROTECT, related_name="supervisions"
+    )
+    start_time = models.DateTimeField(null=True, blank=True, db_index=True)
+    end_time = models.DateTimeField(null=True, blank=True)
+    duration = models.BigIntegerField(default=0, help_text="milliseconds")
+    deleted_at = models.DateTimeField(null=True, blank=True)
+    creator = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    last_updater = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    created_at = models.DateTimeField(auto_now_add=True, db_index=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        verbose_name = verbose_name_plural = "会话"
+        constraints = [
+            models.UniqueConstraint(
+                fields=["user"],
+                condition=Q(
+                    status__in=["WAITING", "IN_PROGRESS"], type="COUNSELING_SESSION", deleted_at__isnull=True
+                ),
+                name="one_open_session_per_visitor",
+            )
+        ]
+        indexes = [
+            models.Index(fields=["counselor", "status", "created_at"]),
+            models.Index(fields=["institution", "created_at"]),
+            models.Index(fields=["status", "start_time"]),
+        ]
+
+    def __str__(self):
+        return f"{self.get_type_display()} {self.id} ({self.status})"
+
+    @property
+    def is_open(self):
+        return self.status in OPEN_STATUSES

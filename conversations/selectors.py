@@ -1,0 +1,218 @@
+"""Reads of conversations, scoped to the caller (CONTRACT §5). Every read first applies the timeout
+rule, so no overdue conversation is ever shown IN_PROGRESS."""
+
+from datetime import timedelta
+
+from django.db.models import Avg, Case, Count, F, IntegerField, OuterRef, Prefetch, Q, Subquery, Value, When
+from django.db.models.functions import Coalesce, ExtractHour, TruncDate
+
+from hotline.api.errors import InvalidParam, NotFound
+from hotline.api.timeutil import SHANGHAI, day_bounds, day_start, from_ms, today
+from users.models import UserType
+
+from .constants import ConversationStatus, ConversationType
+from .models import OPEN_STATUSES, Conversation
+from .services import conversations_expire
+
+SORT_FIELDS = {
+    "startTime": "start_time",
+    "endTime": "end_time",
+    "duration": "duration",
+    "createTime": "created_at",
+    "level": "evaluation__level",
+}
+
+
+def _queue_ahead():
+    ahead = Conversation.objects.filter(
+        counselor=OuterRef("counselor"),
+        status=ConversationStatus.WAITING,
+        type=ConversationType.COUNSELING_SESSION,
+        deleted_at__isnull=True,
+    ).filter(
+        Q(created_at__lt=OuterRef("created_at")) | Q(created_at=OuterRef("created_at"), id__lt=OuterRef("id"))
+    )
+    return Coalesce(
+        Subquery(
+            ahead.values("counselor").annotate(n=Count("pk")).values("n")[:1], output_field=IntegerField()
+        ),
+        Value(0),
+    )
+
+
+def conversations_base():
+    """Visible (not deleted) conversations with everything the conversation JSON shows, in a fixed
+    number of queries: one for the rows (users, institutions, evaluation, queue position) and three
+    prefetches (supervision ids, the two users' supervisors)."""
+    return (
+        Conversation.objects.filter(deleted_at__isnull=True)
+        .select_related("user__institution", "counselor__institution", "evaluation")
+        .prefetch_related(
+            Prefetch(
+                "supervisions",
+                queryset=Conversation.objects.filter(deleted_at__isnull=True).only("id", "parent_id"),
+            ),
+            "user__supervisors",
+            "counselor__supervisors",
+        )
+        .annotate(
+            queue_position=Case(
+                When(status=ConversationStatus.WAITING, then=_queue_ahead() + 1),
+                When(status=ConversationStatus.IN_PROGRESS, then=Value(0)),
+                default=None,
+                output_field=IntegerField(),
+            )
+        )
+    )
+
+
+def conversations_visible_to(actor):
+    """A system administrator: all; an institution administrator: its institution; a counsellor: its
+    own; a supervisor: its own and those of the counsellors bound to it; a visitor: its own."""
+    queryset = conversations_base()
+    if actor.type == UserType.ADMIN:
+        return queryset
+    if actor.type == UserType.INSTITUTION:
+        return queryset.filter(institution_id=actor.institution_id)
+    if actor.type == UserType.COUNSELOR:
+        return queryset.filter(Q(counselor=actor) | Q(user=actor))
+    if actor.type == UserType.SUPERVISOR:
+        supervisees = actor.supervisees.values("pk")
+        return queryset.filter(Q(counselor=actor) | Q(counselor__in=supervisees) | Q(user__in=supervisees))
+    return queryset.filter(user=actor)
+
+
+def access_conversation(actor, conversation_id):
+    conversations_expire()
+    conversation = conversations_visible_to(actor).filter(pk=conversation_id).first()
+    if conversation is None:
+        raise NotFound("会话不存在")
+    return conversation
+
+
+def consult_list(
+    actor,
+    *,
+    visitor_name=None,
+    counselor_name=None,
+    start_ms=None,
+    end_ms=None,
+    status=None,
+    conversation_type=None,
+    sort_property="startTime",
+    direction="desc",
+):
+    conversations_expire()
+    if sort_property not in SORT_FIELDS:
+        raise InvalidParam.field("property", f"只能是 {', '.join(SORT_FIELDS)}")
+    if direction not in ("asc", "desc"):
+        raise InvalidParam.field("direction", "只能是 asc 或 desc")
+    queryset = conversations_visible_to(actor)
+    if visitor_name:
+        queryset = queryset.filter(user__name__icontains=visitor_name)
+    if counselor_name:
+        queryset = queryset.filter(counselor__name__icontains=counselor_name)
+    if start_ms is not None:
+        queryset = queryset.filter(start_time__gte=from_ms(start_ms))
+    if end_ms is not None:
+        queryset = queryset.filter(start_time__lte=from_ms(end_ms))
+    if status:
+        queryset = queryset.filter(status=status)
+    if conversation_type:
+        queryset = queryset.filter(type=conversation_type)
+    field = F(SORT_FIELDS[sort_property])
+    order = field.desc(nulls_last=True) if direction == "desc" else field.asc(nulls_last=True)
+    return queryset.order_by(order, "-created_at", "id")
+
+
+def current_for_visitor(visitor):
+    """The visitor's open session, else its most recent one, else None."""
+    conversations_expire()
+    mine = conversations_base().filter(user=visitor, type=ConversationType.COUNSELING_SESSION)
+    return (
+        mine.filter(status__in=OPEN_STATUSES).order_by("-created_at").first()
+        or mine.order_by("-created_at").first()
+    )
+
+
+# ---- statistics (administrators, institution-scoped, aggregated in the database) --------------------
+
+
+def _stat_scope(actor):
+    conversations_expire()
+    queryset = Conversation.objects.filter(deleted_at__isnull=True, type=ConversationType.COUNSELING_SESSION)
+    if actor.type != UserType.ADMIN:
+        queryset = queryset.filter(institution_id=actor.institution_id)
+    return queryset
+
+
+def seven_day_counts(actor):
+    """Conversations created per day: "7" is today, "1" six days ago."""
+    first_day = today() - timedelta(days=6)
+    start = day_start(first_day)
+    _, end = day_bounds(today())
+    rows = (
+        _stat_scope(actor)
+        .filter(created_at__gte=start, created_at__lt=end)
+        .annotate(day=TruncDate("created_at", tzinfo=SHANGHAI))
+        .values("day")
+        .annotate(n=Count("pk"))
+    )
+    counts = {row["day"]: row["n"] for row in rows}
+    return {str(index + 1): counts.get(first_day + timedelta(days=index), 0) for index in range(7)}
+
+
+def today_hourly_counts(actor):
+    """Conversations started per hour of today, "0" … "23"."""
+    start, end = day_bounds(today())
+    rows = (
+        _stat_scope(actor)
+        .filter(start_time__gte=start, start_time__lt=end)
+        .annotate(hour=ExtractHour("start_time", tzinfo=SHANGHAI))
+        .values("hour")
+        .annotate(n=Count("pk"))
+    )
+    counts = {row["hour"]: row["n"] for row in rows}
+    return {str(hour): counts.get(hour, 0) for hour in range(24)}
+
+
+def _month_start():
+    return day_start(today().replace(day=1))
+
+
+def number_ranking(actor, limit=10):
+    rows = (
+        _stat_scope(actor)
+        .filter(start_time__gte=_month_start())
+        .values("counselor_id", "counselor__name", "counselor__gender")
+        .annotate(number=Count("pk"))
+        .order_by("-number", "counselor__name", "counselor_id")[:limit]
+    )
+    return [
+        {
+            "id": row["counselor_id"],
+            "name": row["counselor__name"] or None,
+            "gender": row["counselor__gender"] or None,
+            "number": row["number"],
+        }
+        for row in rows
+    ]
+
+
+def rated_ranking(actor, limit=10):
+    rows = (
+        _stat_scope(actor)
+        .filter(evaluation__created_at__gte=_month_start())
+        .values("counselor_id", "counselor__name", "counselor__gender")
+        .annotate(rate=Avg("evaluation__level"))
+        .order_by("-rate", "counselor__name", "counselor_id")[:limit]
+    )
+    return [
+        {
+            "id": row["counselor_id"],
+            "name": row["counselor__name"] or None,
+            "gender": row["counselor__gender"] or None,
+            "rate": round(float(row["rate"]), 4),
+        }
+        for row in rows
+    ]

@@ -1,0 +1,110 @@
+from drf_spectacular.utils import extend_schema_field
+from rest_framework import serializers
+
+from evaluations.serializers import EvaluationSerializer
+from hotline.api.fields import EpochMsField, StrictCharField, epoch_ms
+from users.serializers import UserSerializer
+
+from .constants import ConversationStatus, ConversationType
+
+
+class StartIn(serializers.Serializer):
+    counselor = StrictCharField(max_length=32)
+
+
+class SuperviseIn(serializers.Serializer):
+    supervise = StrictCharField(max_length=32)
+    conversationId = StrictCharField(max_length=32)
+
+
+class ConsultListQuery(serializers.Serializer):
+    visitorName = serializers.CharField(required=False, allow_blank=True)
+    counselorName = serializers.CharField(required=False, allow_blank=True)
+    startTime = serializers.IntegerField(required=False, min_value=0, max_value=253402300799999)
+    endTime = serializers.IntegerField(required=False, min_value=0, max_value=253402300799999)
+    status = serializers.ChoiceField(choices=ConversationStatus.choices, required=False)
+    conversationType = serializers.ChoiceField(choices=ConversationType.choices, required=False)
+    property = serializers.CharField(required=False, default="startTime")
+    direction = serializers.CharField(required=False, default="desc")
+    page = serializers.IntegerField(required=False, min_value=0)
+    size = serializers.IntegerField(required=False, min_value=1)
+
+
+class ConversationSerializer(serializers.Serializer):
+    """The conversation JSON of the seed (§26–29), plus `queuePosition`."""
+
+    id = serializers.CharField()
+    createTime = EpochMsField(source="created_at")
+    createdTime = EpochMsField(source="created_at")
+    creator = serializers.CharField(source="creator_id", allow_null=True)
+    lastUpdateTime = EpochMsField(source="updated_at")
+    lastUpdater = serializers.CharField(source="last_updater_id", allow_null=True)
+    startTime = serializers.SerializerMethodField()
+    endTime = serializers.SerializerMethodField()
+    status = serializers.CharField()
+    duration = serializers.IntegerField()
+    conversationType = serializers.CharField(source="type")
+    conversationId = serializers.CharField(source="parent_id", allow_null=True)
+    conversationIds = serializers.SerializerMethodField()
+    tencentID = serializers.CharField(
+        source="user.username", help_text="IM identifier of the conversation's user"
+    )
+    avatarUrl = serializers.SerializerMethodField()
+    visitorName = serializers.SerializerMethodField()
+    evaluate = serializers.SerializerMethodField()
+    queuePosition = serializers.SerializerMethodField()
+    user = serializers.SerializerMethodField()
+    counselor = serializers.SerializerMethodField()
+
+    @extend_schema_field(serializers.IntegerField(help_text="ms; 0 until the conversation starts"))
+    def get_startTime(self, conversation):
+        return epoch_ms(conversation.start_time) or 0
+
+    @extend_schema_field(serializers.IntegerField(help_text="ms; 0 while open"))
+    def get_endTime(self, conversation):
+        return epoch_ms(conversation.end_time) or 0
+
+    @extend_schema_field(serializers.ListField(child=serializers.CharField()))
+    def get_conversationIds(self, conversation):
+        return [child.pk for child in conversation.supervisions.all()]
+
+    @extend_schema_field(serializers.CharField(allow_null=True))
+    def get_avatarUrl(self, conversation):
+        return conversation.user.avatar_url or None
+
+    @extend_schema_field(serializers.CharField(allow_null=True))
+    def get_visitorName(self, conversation):
+        return conversation.user.name or None
+
+    @extend_schema_field(EvaluationSerializer(allow_null=True))
+    def get_evaluate(self, conversation):
+        evaluation = getattr(conversation, "evaluation", None)
+        return EvaluationSerializer(evaluation).data if evaluation is not None else None
+
+    @extend_schema_field(
+        serializers.IntegerField(allow_null=True, help_text="0 in progress, n = n-th in line")
+    )
+    def get_queuePosition(self, conversation):
+        return getattr(conversation, "queue_position", None)
+
+    @extend_schema_field(UserSerializer())
+    def get_user(self, conversation):
+        return UserSerializer(conversation.user, context=self.context).data
+
+    @extend_schema_field(UserSerializer())
+    def get_counselor(self, conversation):
+        return UserSerializer(conversation.counselor, context=self.context).data
+
+
+class RankingNumberOut(serializers.Serializer):
+    id = serializers.CharField()
+    name = serializers.CharField(allow_null=True)
+    gender = serializers.CharField(allow_null=True)
+    number = serializers.IntegerField()
+
+
+class RankingRateOut(serializers.Serializer):
+    id = serializers.CharField()
+    name = serializers.CharField(allow_null=True)
+    gender = serializers.CharField(allow_null=True)
+    rate = serializers.FloatField()

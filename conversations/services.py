@@ -1,0 +1,258 @@
+"""Writes on conversations (CONTRACT §5). Locks are always taken counsellor row first, then
+conversation rows, so concurrent starts, ends and timeouts cannot deadlock."""
+
+from datetime import timedelta
+
+from django.conf import settings
+from django.db import IntegrityError, transaction
+from django.db.models import F
+from django.utils import timezone
+
+from hotline.api.errors import Forbidden, InvalidParam, NotFound
+from hotline.api.timeutil import today
+from scheduling.selectors import is_on_duty
+from users.audit import audit_record
+from users.models import User, UserType
+
+from .constants import ConversationStatus, ConversationType
+from .models import OPEN_STATUSES, Conversation
+
+
+def timeout_delta():
+    return timedelta(minutes=float(settings.CONVERSATION_TIMEOUT_MINUTES))
+
+
+def _lock_user(user_id):
+    return User.objects.select_for_update().get(pk=user_id)
+
+
+def _running_sessions(counselor_id):
+    return Conversation.objects.filter(
+        counselor_id=counselor_id,
+        status=ConversationStatus.IN_PROGRESS,
+        type=ConversationType.COUNSELING_SESSION,
+        deleted_at__isnull=True,
+    ).count()
+
+
+def _promote_waiting(counselor):
+    """Start the counsellor's oldest waiting sessions while it has free capacity. Counsellor row locked."""
+    free = counselor.max_consults - _running_sessions(counselor.pk)
+    if free <= 0:
+        return []
+    waiting = list(
+        Conversation.objects.select_for_update()
+        .filter(
+            counselor=counselor,
+            status=ConversationStatus.WAITING,
+            type=ConversationType.COUNSELING_SESSION,
+            deleted_at__isnull=True,
+        )
+        .order_by("created_at", "id")[:free]
+    )
+    now = timezone.now()
+    for conversation in waiting:
+        conversation.status = ConversationStatus.IN_PROGRESS
+        conversation.start_time = now
+        conversation.save(update_fields=["status", "start_time", "updated_at"])
+    return waiting
+
+
+def _close(conversation, *, status, end_time, actor=None):
+    """End an open conversation; a running one adds its duration to the counsellor's totalTime."""
+    was_running = conversation.status == ConversationStatus.IN_PROGRESS
+    conversation.status = status
+    conversation.end_time = end_time
+    conversation.duration = 0
+    if was_running and conversation.start_time:
+        conversation.duration = max(0, int((end_time - conversation.start_time).total_seconds() * 1000))
+        User.objects.filter(pk=conversation.counselor_id).update(
+            total_time=F("total_time") + conversation.duration
+        )
+    if actor is not None:
+        conversation.last_updater = actor
+    conversation.save(update_fields=["status", "end_time", "duration", "last_updater", "updated_at"])
+    return was_running
+
+
+def conversations_expire(*, counselor_ids=None):
+    """Time out IN_PROGRESS conversations older than the timeout and start the next waiting ones.
+    Returns how many timed out. Cheap when nothing is overdue: one indexed query."""
+    delta = timeout_delta()
+    cutoff = timezone.now() - delta
+    overdue = Conversation.objects.filter(
+        status=ConversationStatus.IN_PROGRESS, start_time__lt=cutoff, deleted_at__isnull=True
+    )
+    if counselor_ids is not None:
+        overdue = overdue.filter(counselor_id__in=counselor_ids)
+    affected = set(overdue.values_list("counselor_id", flat=True))
+    expired = 0
+    for counselor_id in affected:
+        with transaction.atomic():
+            counselor = _lock_user(counselor_id)
+            rows = list(
+                Conversation.objects.select_for_update().filter(
+                    counselor_id=counselor_id,
+                    status=ConversationStatus.IN_PROGRESS,
+                    start_time__lt=timezone.now() - delta,
+                    deleted_at__isnull=True,
+                )
+            )
+            for conversation in rows:
+                _close(
+                    conversation, status=ConversationStatus.TIME_OUT, end_time=conversation.start_time + delta
+                )
+            expired += len(rows)
+            _promote_waiting(counselor)
+    return expired
+
+
+def _open_session_of(visitor):
+    return (
+        Conversation.objects.filter(
+            user=visitor,
+            type=ConversationType.COUNSELING_SESSION,
+            status__in=OPEN_STATUSES,
+            deleted_at__isnull=True,
+        )
+        .order_by("-created_at")
+        .first()
+    )
+
+
+def _check_existing(existing, counselor_id):
+    if existing.counselor_id == counselor_id:
+        return existing
+    raise InvalidParam("您已有一个未结束的会话，请先结束后再发起新的会话")
+
+
+def conversation_start(*, visitor, counselor_id):
+    """A visitor asks a counsellor: IN_PROGRESS below capacity, else WAITING in arrival order."""
+    counselor = User.objects.filter(
+        pk=counselor_id,
+        type=UserType.COUNSELOR,
+        institution_id=visitor.institution_id,
+        deleted_at__isnull=True,
+    ).first()
+    if counselor is None:
+        raise NotFound("咨询师不存在")
+    if not counselor.enabled:
+        raise InvalidParam.field("counselor", "该咨询师已停用")
+    conversations_expire(counselor_ids=[counselor.pk])
+    existing = _open_session_of(visitor)
+    if existing is not None:
+        return _check_existing(existing, counselor.pk)
+    if not is_on_duty(counselor, today()):
+        raise InvalidParam.field("counselor", "该咨询师今日不在值班")
+    try:
+        with transaction.atomic():
+            counselor = _lock_user(counselor.pk)
+            existing = _open_session_of(visitor)
+            if existing is not None:
+                return _check_existing(existing, counselor.pk)
+            running = _running_sessions(counselor.pk)
+            now = timezone.now()
+            starts = running < counselor.max_consults
+            return Conversation.objects.create(
+                type=ConversationType.COUNSELING_SESSION,
+                status=ConversationStatus.IN_PROGRESS if starts else ConversationStatus.WAITING,
+                user=visitor,
+                counselor=counselor,
+                institution_id=counselor.institution_id,
+                start_time=now if starts else None,
+                creator=visitor,
+                last_updater=visitor,
+            )
+    except IntegrityError:
+        # The same visitor opened a session concurrently: the partial unique index kept it to one.
+        existing = _open_session_of(visitor)
+        if existing is None:
+            raise
+        return _check_existing(existing, counselor.pk)
+
+
+def check_can_end(actor, conversation):
+    """The visitor (user), the counsellor or supervisor serving it, or an institution administrator."""
+    if actor.pk in (conversation.user_id, conversation.counselor_id):
+        return
+    if actor.type == UserType.ADMIN or (
+        actor.type == UserType.INSTITUTION and actor.institution_id == conversation.institution_id
+    ):
+        return
+    raise Forbidden("只有会话双方或机构管理员可以结束会话")
+
+
+def conversation_end(*, actor, conversation):
+    with transaction.atomic():
+        counselor = _lock_user(conversation.counselor_id)
+        conversation = Conversation.objects.select_for_update().get(pk=conversation.pk)
+        if not conversation.is_open:
+            raise InvalidParam(f"会话已结束（当前状态：{conversation.status}）")
+        was_running = _close(
+            conversation, status=ConversationStatus.FINISHED, end_time=timezone.now(), actor=actor
+        )
+        if was_running and conversation.type == ConversationType.COUNSELING_SESSION:
+            _promote_waiting(counselor)
+    return conversation
+
+
+def supervision_request(*, counselor, conversation, supervisor_id):
+    """The counsellor calls in one of its supervisors about a running session."""
+    if conversation.status != ConversationStatus.IN_PROGRESS:
+        raise InvalidParam.field("conversationId", "只能对进行中的会话请求督导")
+    supervisor = counselor.supervisors.filter(pk=supervisor_id, deleted_at__isnull=True, enabled=True).first()
+    if supervisor is None:
+        raise InvalidParam.field("supervise", "督导不存在或不是您绑定的督导")
+    with transaction.atomic():
+        _lock_user(supervisor.pk)
+        existing = Conversation.objects.filter(
+            parent=conversation, counselor=supervisor, status__in=OPEN_STATUSES, deleted_at__isnull=True
+        ).first()
+        if existing is not None:
+            return existing
+        return Conversation.objects.create(
+            type=ConversationType.REQUEST_SUPERVISE,
+            status=ConversationStatus.IN_PROGRESS,
+            user=counselor,
+            counselor=supervisor,
+            institution_id=conversation.institution_id,
+            parent=conversation,
+            start_time=timezone.now(),
+            creator=counselor,
+            last_updater=counselor,
+        )
+
+
+def conversation_delete(*, actor, conversation, ip=""):
+    """Hide a conversation (and its supervision requests) from every list and statistic, audited.
+    The rows stay in the database: what a visitor said is never destroyed by an API call."""
+    with transaction.atomic():
+        counselor = _lock_user(conversation.counselor_id)
+        rows = list(
+            Conversation.objects.select_for_update().filter(deleted_at__isnull=True, pk=conversation.pk)
+        ) + list(
+            Conversation.objects.select_for_update().filter(
+                deleted_at__isnull=True, parent_id=conversation.pk
+            )
+        )
+        if not rows:
+            raise NotFound("会话不存在")
+        now = timezone.now()
+        promote = False
+        for row in rows:
+            if row.is_open:
+                was_running = _close(row, status=ConversationStatus.FINISHED, end_time=now, actor=actor)
+                promote = promote or (was_running and row.type == ConversationType.COUNSELING_SESSION)
+            row.deleted_at = now
+            row.last_updater = actor
+            row.save(update_fields=["deleted_at", "last_updater", "updated_at"])
+        if promote:
+            _promote_waiting(counselor)
+        audit_record(
+            actor=actor,
+            action="conversation.delete",
+            object_type="conversation",
+            object_ids=[row.pk for row in rows],
+            detail={"visitor": conversation.user_id, "counselor": conversation.counselor_id},
+            ip=ip,
+        )

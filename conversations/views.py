@@ -1,0 +1,173 @@
+"""Hotline API: conversations and statistics (seed 000 §26–33, §36)."""
+
+from drf_spectacular.utils import extend_schema
+from rest_framework import serializers
+from rest_framework.permissions import IsAuthenticated
+from rest_framework.views import APIView
+
+from hotline.api.envelope import ok, paginate
+from hotline.api.errors import Forbidden, NotFound
+from hotline.api.inputs import body_or_query, validated
+from hotline.api.schema import envelope, responses
+from users.models import UserType
+from users.permissions import IsAdministrator, IsCounselor, IsVisitor
+from users.throttling import client_ip
+
+from . import selectors, services
+from .serializers import (
+    ConsultListQuery,
+    ConversationSerializer,
+    RankingNumberOut,
+    RankingRateOut,
+    StartIn,
+    SuperviseIn,
+)
+
+CONVERSATION_ENVELOPE = envelope("ConversationEnvelope", ConversationSerializer)
+OK_ENVELOPE = envelope("OkEnvelope")
+
+
+def render(conversation, viewer):
+    fresh = selectors.conversations_base().get(pk=conversation.pk)
+    return ConversationSerializer(fresh, context={"viewer": viewer}).data
+
+
+class ConversationStartView(APIView):
+    permission_classes = [IsAuthenticated, IsVisitor]
+
+    @extend_schema(
+        summary="创建会话 (繁忙时排队等待)", request=StartIn, responses=responses(CONVERSATION_ENVELOPE)
+    )
+    def put(self, request):
+        data = validated(StartIn, request.data)
+        conversation = services.conversation_start(visitor=request.user, counselor_id=data["counselor"])
+        return ok(render(conversation, request.user))
+
+
+class ConversationEndView(APIView):
+    @extend_schema(summary="结束会话", request=None, responses=responses(OK_ENVELOPE))
+    def post(self, request, conversation_id):
+        conversation = selectors.access_conversation(request.user, conversation_id)
+        services.check_can_end(request.user, conversation)
+        services.conversation_end(actor=request.user, conversation=conversation)
+        return ok("ok")
+
+
+class SuperviseView(APIView):
+    permission_classes = [IsAuthenticated, IsCounselor]
+
+    @extend_schema(
+        summary="请求督导",
+        parameters=[SuperviseIn],
+        request=SuperviseIn,
+        responses=responses(CONVERSATION_ENVELOPE),
+    )
+    def put(self, request):
+        data = validated(SuperviseIn, body_or_query(request))
+        conversation = selectors.access_conversation(request.user, data["conversationId"])
+        if conversation.counselor_id != request.user.pk:
+            raise NotFound("会话不存在")
+        supervision = services.supervision_request(
+            counselor=request.user, conversation=conversation, supervisor_id=data["supervise"]
+        )
+        return ok(render(supervision, request.user))
+
+
+class ConsultListView(APIView):
+    @extend_schema(
+        summary="咨询记录",
+        parameters=[ConsultListQuery],
+        responses=responses(
+            envelope("ConversationPageEnvelope", ConversationSerializer, many=True, paged=True)
+        ),
+    )
+    def get(self, request):
+        if request.user.type == UserType.VISITOR:
+            raise Forbidden()
+        query = validated(ConsultListQuery, request.query_params)
+        queryset = selectors.consult_list(
+            request.user,
+            visitor_name=query.get("visitorName"),
+            counselor_name=query.get("counselorName"),
+            start_ms=query.get("startTime"),
+            end_ms=query.get("endTime"),
+            status=query.get("status"),
+            conversation_type=query.get("conversationType"),
+            sort_property=query["property"],
+            direction=query["direction"],
+        )
+        rows, count, next_page = paginate(queryset, request.query_params)
+        data = ConversationSerializer(rows, many=True, context={"viewer": request.user}).data
+        return ok(data, count=count, next_page=next_page)
+
+
+class CurrentView(APIView):
+    permission_classes = [IsAuthenticated, IsVisitor]
+
+    @extend_schema(
+        summary="获取小程序当前用户的会话",
+        responses=responses(envelope("CurrentEnvelope", ConversationSerializer(allow_null=True))),
+    )
+    def get(self, request):
+        conversation = selectors.current_for_visitor(request.user)
+        if conversation is None:
+            return ok(None)
+        return ok(ConversationSerializer(conversation, context={"viewer": request.user}).data)
+
+
+class ConversationDeleteView(APIView):
+    permission_classes = [IsAuthenticated, IsAdministrator]
+
+    @extend_schema(summary="删除会话", responses=responses(OK_ENVELOPE))
+    def delete(self, request, conversation_id):
+        conversation = selectors.access_conversation(request.user, conversation_id)
+        services.conversation_delete(actor=request.user, conversation=conversation, ip=client_ip(request))
+        return ok("ok")
+
+
+class SevenDayView(APIView):
+    permission_classes = [IsAuthenticated, IsAdministrator]
+
+    @extend_schema(
+        summary="七日咨询数量统计",
+        responses=responses(
+            envelope("SevenDayEnvelope", serializers.DictField(child=serializers.IntegerField()))
+        ),
+    )
+    def get(self, request):
+        return ok(selectors.seven_day_counts(request.user))
+
+
+class TodayChangeView(APIView):
+    permission_classes = [IsAuthenticated, IsAdministrator]
+
+    @extend_schema(
+        summary="今日咨询数量变化",
+        responses=responses(
+            envelope("TodayChangeEnvelope", serializers.DictField(child=serializers.IntegerField()))
+        ),
+    )
+    def get(self, request):
+        return ok(selectors.today_hourly_counts(request.user))
+
+
+class NumberRankingView(APIView):
+    permission_classes = [IsAuthenticated, IsAdministrator]
+
+    @extend_schema(
+        summary="当月咨询数排行",
+        responses=responses(envelope("NumberRankingEnvelope", RankingNumberOut, many=True)),
+    )
+    def get(self, request):
+        return ok(selectors.number_ranking(request.user))
+
+
+class RatedRankingView(APIView):
+    permission_classes = [IsAuthenticated, IsAdministrator]
+
+    @extend_schema(
+        summary="当月评价排行",
+        responses=responses(envelope("RatedRankingEnvelope", RankingRateOut, many=True)),
+    )
+    def get(self, request):
+        return ok(selectors.rated_ranking(request.user))

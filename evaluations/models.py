@@ -1,0 +1,26 @@
+from django.conf import settings
+from django.core.validators import MaxValueValidator, MinValueValidator
+from django.db import models
+
+from users.models import new_id
+
+
+class Evaluation(models.Model):
+    """A visitor's rating of one conversation (once per conversation)."""
+
+    id = models.CharField(primary_key=True, max_length=32, default=new_id, editable=False)
+    conversation = models.OneToOneField(
+        "conversations.Conversation", on_delete=models.PROTECT, related_name="evaluation"
+    )
+    object_type = models.CharField(max_length=16, default="CONVERSATION")
+    level = models.PositiveSmallIntegerField(validators=[MinValueValidator(1), MaxValueValidator(5)])
+    content = models.TextField(blank=True, default="")
+    creator = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    created_at = models.DateTimeField(auto_now_add=True, db_index=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        verbose_name = verbose_name_plural = "评价"
+
+    def __str__(self):
+        return f"{self.conversation_id}: {self.level}"

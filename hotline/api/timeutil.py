@@ -1,0 +1,50 @@
+"""Calendar days and epoch milliseconds in Asia/Shanghai (CONTRACT §4)."""
+
+from datetime import datetime, time, timedelta
+from zoneinfo import ZoneInfo
+
+from django.utils import timezone
+
+from .errors import InvalidParam
+
+SHANGHAI = ZoneInfo("Asia/Shanghai")
+MIN_MS = 0
+MAX_MS = 253402300799999  # 9999-12-31T23:59:59.999Z
+
+
+def parse_ms(value, field):
+    """An epoch-milliseconds parameter sent as a number or a numeric string."""
+    if isinstance(value, bool) or value is None or value == "":
+        raise InvalidParam.missing(field)
+    try:
+        millis = int(str(value).strip())
+    except ValueError:
+        raise InvalidParam.field(field, "须为毫秒时间戳") from None
+    if not MIN_MS <= millis <= MAX_MS:
+        raise InvalidParam.field(field, "时间戳超出范围")
+    return millis
+
+
+def from_ms(millis):
+    return datetime.fromtimestamp(millis / 1000, tz=SHANGHAI)
+
+
+def local_date_of_ms(millis):
+    return from_ms(millis).date()
+
+
+def today():
+    return timezone.now().astimezone(SHANGHAI).date()
+
+
+def now_local():
+    return timezone.now().astimezone(SHANGHAI)
+
+
+def day_start(day):
+    return datetime.combine(day, time.min, tzinfo=SHANGHAI)
+
+
+def day_bounds(day):
+    start = day_start(day)
+    return start, start + timedelta(days=1)

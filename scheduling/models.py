@@ -1,0 +1,93 @@
+from django.conf import settings
+from django.db import models
+from django.db.models import Q
+
+from users.models import new_id
+
+
+class DutyType(models.TextChoices):
+    COUNSELOR = "COUNSELOR", "咨询师"
+    SUPERVISOR = "SUPERVISOR", "督导"
+
+
+class Arrangement(models.Model):
+    """A user on duty on one Asia/Shanghai day: the one duty model (CONTRACT §6).
+
+    A row without times is a whole duty day (hotline `/arrange`); rows with `start_time`/`end_time` are
+    the workspace's work slots of that day. Rows that come from weekly duty are materialised on first
+    read (`source=WEEKLY`). Removing a day keeps the row as a tombstone (`removed`), so that weekly duty
+    does not bring it back.
+    """
+
+    class Source(models.TextChoices):
+        DAY = "DAY", "按日排班"
+        WEEKLY = "WEEKLY", "按周排班"
+
+    id = models.CharField(primary_key=True, max_length=32, default=new_id, editable=False)
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="arrangements")
+    type = models.CharField(max_length=16, choices=DutyType.choices)
+    date = models.DateField(db_index=True)
+    start_time = models.TimeField(null=True, blank=True)
+    end_time = models.TimeField(null=True, blank=True)
+    source = models.CharField(max_length=8, choices=Source.choices, default=Source.DAY)
+    removed = models.BooleanField(default=False)
+    creator = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    last_updater = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        verbose_name = verbose_name_plural = "排班"
+        constraints = [
+            models.UniqueConstraint(
+                fields=["user", "date"], condition=Q(start_time__isnull=True), name="one_duty_day_per_user"
+            ),
+            models.UniqueConstraint(
+                fields=["user", "date", "start_time", "end_time"], name="one_slot_per_time"
+            ),
+        ]
+        indexes = [models.Index(fields=["date", "type", "removed"])]
+
+    def __str__(self):
+        return f"{self.user_id} {self.date}"
+
+
+class WeeklyDuty(models.Model):
+    """A user's duty on one weekday (1 = Monday … 7 = Sunday) from `valid_from` on (`/arrange/batch`)."""
+
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="weekly_duties")
+    type = models.CharField(max_length=16, choices=DutyType.choices)
+    weekday = models.PositiveSmallIntegerField()
+    valid_from = models.DateField()
+    valid_until = models.DateField(null=True, blank=True)
+    creator = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        verbose_name = verbose_name_plural = "每周排班"
+        indexes = [models.Index(fields=["weekday", "valid_from"])]
+
+    def __str__(self):
+        return f"{self.user_id} weekday {self.weekday}"
+
+
+class Presence(models.Model):
+    """The IM provider's last known presence of an identifier (State.StateChange callbacks)."""
+
+    identifier = models.CharField(max_length=64, primary_key=True)
+    online = models.BooleanField(default=False)
+    action = models.CharField(max_length=16, blank=True, default="")
+    event_time = models.BigIntegerField(default=0, help_text="provider's event time in ms, for ordering")
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        verbose_name = verbose_name_plural = "在线状态"
+
+    def __str__(self):
+        return f"{self.identifier}: {'online' if self.online else 'offline'}"

@@ -1,0 +1,132 @@
+"""Reads of duty: who is on duty on a day (materialising weekly duty), and presence."""
+
+from django.db.models import Avg, Count, Exists, IntegerField, OuterRef, Q, Subquery, Value
+from django.db.models.functions import Coalesce
+
+from conversations.constants import ConversationStatus, ConversationType
+from conversations.models import Conversation
+from evaluations.models import Evaluation
+from hotline.api.errors import NotFound
+from users.models import User, UserType
+from users.selectors import users_managed_by
+
+from .models import Arrangement, Presence, WeeklyDuty
+
+
+def _weekly_for_day(day):
+    return WeeklyDuty.objects.filter(weekday=day.isoweekday(), valid_from__lte=day).filter(
+        Q(valid_until__isnull=True) | Q(valid_until__gte=day)
+    )
+
+
+def arrangements_materialize(day, *, user_ids=None):
+    """Create the day's rows that weekly duty implies (idempotent: the unique constraint decides)."""
+    weekly = _weekly_for_day(day).filter(user__deleted_at__isnull=True)
+    if user_ids is not None:
+        weekly = weekly.filter(user_id__in=user_ids)
+    rows = [
+        Arrangement(
+            user_id=user_id, type=duty_type, date=day, source=Arrangement.Source.WEEKLY, creator_id=creator
+        )
+        for user_id, duty_type, creator in weekly.values_list("user_id", "type", "creator_id").distinct()
+    ]
+    if rows:
+        Arrangement.objects.bulk_create(rows, ignore_conflicts=True)
+
+
+def duty_days(day, *, duty_type=None, institution_id=None):
+    """Whole-day arrangements that are in force on `day` for active users (weekly duty included)."""
+    arrangements_materialize(day)
+    queryset = Arrangement.objects.filter(
+        date=day, removed=False, start_time__isnull=True, user__deleted_at__isnull=True, user__enabled=True
+    )
+    if duty_type:
+        queryset = queryset.filter(type=duty_type)
+    if institution_id is not None:
+        queryset = queryset.filter(user__institution_id=institution_id)
+    return queryset
+
+
+def is_on_duty(user, day):
+    arrangements_materialize(day, user_ids=[user.pk])
+    return Arrangement.objects.filter(user=user, date=day, removed=False).exists()
+
+
+def online_subquery(user_ref="username"):
+    """Exists(...) that is true when the IM provider last reported the identifier online."""
+    return Exists(Presence.objects.filter(identifier=OuterRef(user_ref), online=True))
+
+
+def access_arrangement(actor, arrangement_id):
+    """An arrangement of a user the administrator manages, or 404."""
+    arrangement = (
+        Arrangement.objects.filter(
+            pk=arrangement_id, removed=False, user__in=users_managed_by(actor).values("pk")
+        )
+        .select_related("user")
+        .first()
+    )
+    if arrangement is None:
+        raise NotFound("排班记录不存在")
+    return arrangement
+
+
+def duty_users_visible_to(actor):
+    """Whose duty the caller may see: its institution (a system administrator: everyone)."""
+    queryset = User.objects.filter(deleted_at__isnull=True)
+    if actor.type == UserType.ADMIN:
+        return queryset
+    return queryset.filter(institution_id=actor.institution_id)
+
+
+def counselor_level_subquery(user_ref):
+    """Mean evaluation level of a counsellor's (not deleted) conversations, or NULL."""
+    return Subquery(
+        Evaluation.objects.filter(
+            conversation__counselor=OuterRef(user_ref), conversation__deleted_at__isnull=True
+        )
+        .values("conversation__counselor")
+        .annotate(mean=Avg("level"))
+        .values("mean")[:1]
+    )
+
+
+def running_sessions_subquery(user_ref):
+    return Coalesce(
+        Subquery(
+            Conversation.objects.filter(
+                counselor=OuterRef(user_ref),
+                status=ConversationStatus.IN_PROGRESS,
+                type=ConversationType.COUNSELING_SESSION,
+                deleted_at__isnull=True,
+            )
+            .values("counselor")
+            .annotate(n=Count("pk"))
+            .values("n")[:1],
+            output_field=IntegerField(),
+        ),
+        Value(0),
+    )
+
+
+def theday_rows(actor, day, *, duty_type, online_only=False):
+    """The day's duty rows the caller may see, with what the mini-program shows for each user.
+    One query for the rows (user, presence, level, load and the caller's history as subqueries)."""
+    institution_id = None if actor.type == UserType.ADMIN else actor.institution_id
+    queryset = (
+        duty_days(day, duty_type=duty_type, institution_id=institution_id)
+        .select_related("user")
+        .annotate(
+            online=online_subquery("user__username"),
+            level=counselor_level_subquery("user_id"),
+            running=running_sessions_subquery("user_id"),
+            consulted=Exists(
+                Conversation.objects.filter(
+                    user_id=actor.pk, counselor=OuterRef("user_id"), deleted_at__isnull=True
+                )
+            ),
+        )
+    )
+    if online_only:
+        queryset = queryset.filter(online=True)
+    return queryset.order_by("-online", "user__name", "user_id")

@@ -1,0 +1,130 @@
+from drf_spectacular.utils import extend_schema_field
+from rest_framework import serializers
+
+from hotline.api.fields import EpochMsField, StrictCharField
+
+from .models import DutyType
+
+
+@extend_schema_field({"type": "integer", "format": "int64", "description": "epoch ms (number or numeric string)"})
+class MillisField(serializers.Field):
+    """Epoch ms as a number or a numeric string (the seed sends `"1638288000000"`)."""
+
+    default_error_messages = {"invalid": "须为毫秒时间戳", "range": "时间戳超出范围"}
+
+    def to_internal_value(self, data):
+        if isinstance(data, bool):
+            self.fail("invalid")
+        try:
+            value = int(str(data).strip())
+        except (TypeError, ValueError):
+            self.fail("invalid")
+        if not 0 <= value <= 253402300799999:
+            self.fail("range")
+        return value
+
+
+class ArrangeIn(serializers.Serializer):
+    timestamp = MillisField()
+    users = serializers.ListField(child=StrictCharField(max_length=32), allow_empty=False, max_length=500)
+    type = serializers.ChoiceField(choices=DutyType.choices)
+
+
+class ArrangeBatchIn(serializers.Serializer):
+    user = StrictCharField(max_length=32)
+    weekDays = serializers.ListField(
+        child=serializers.IntegerField(min_value=1, max_value=7), allow_empty=True, max_length=7
+    )
+    userType = serializers.ChoiceField(choices=DutyType.choices)
+
+
+class TheDayQuery(serializers.Serializer):
+    timestamp = MillisField()
+    type = serializers.ChoiceField(choices=DutyType.choices)
+    state = serializers.ChoiceField(choices=["online", "offline", "all"], required=False, allow_blank=True)
+    page = serializers.IntegerField(required=False, min_value=0)
+    size = serializers.IntegerField(required=False, min_value=1)
+
+
+def _time(value):
+    return value.strftime("%H:%M") if value else None
+
+
+class ArrangementSerializer(serializers.Serializer):
+    id = serializers.CharField()
+    createTime = EpochMsField(source="created_at")
+    createdTime = EpochMsField(source="created_at")
+    creator = serializers.CharField(source="creator_id", allow_null=True)
+    lastUpdateTime = EpochMsField(source="updated_at")
+    lastUpdater = serializers.CharField(source="last_updater_id", allow_null=True)
+    year = serializers.SerializerMethodField()
+    month = serializers.SerializerMethodField()
+    day = serializers.SerializerMethodField()
+    startTime = serializers.SerializerMethodField()
+    endTime = serializers.SerializerMethodField()
+    user = serializers.CharField(source="user_id")
+    type = serializers.CharField()
+    weekDay = serializers.SerializerMethodField()
+    localDate = serializers.SerializerMethodField()
+
+    @extend_schema_field(serializers.IntegerField())
+    def get_year(self, row):
+        return row.date.year
+
+    @extend_schema_field(serializers.IntegerField())
+    def get_month(self, row):
+        return row.date.month
+
+    @extend_schema_field(serializers.IntegerField())
+    def get_day(self, row):
+        return row.date.day
+
+    @extend_schema_field(
+        serializers.CharField(allow_null=True, help_text="HH:MM of a work slot; null for a whole day")
+    )
+    def get_startTime(self, row):
+        return _time(row.start_time)
+
+    @extend_schema_field(serializers.CharField(allow_null=True))
+    def get_endTime(self, row):
+        return _time(row.end_time)
+
+    @extend_schema_field(serializers.IntegerField(help_text="1 = Monday … 7 = Sunday"))
+    def get_weekDay(self, row):
+        return row.date.isoweekday()
+
+    @extend_schema_field(serializers.CharField(help_text="YYYY-MM-DD"))
+    def get_localDate(self, row):
+        return row.date.isoformat()
+
+
+class TheDaySerializer(ArrangementSerializer):
+    gender = serializers.SerializerMethodField()
+    userName = serializers.SerializerMethodField()
+    tencentID = serializers.CharField(source="user.username")
+    userId = serializers.CharField(source="user_id")
+    level = serializers.SerializerMethodField()
+    status = serializers.SerializerMethodField()
+    isConsulted = serializers.SerializerMethodField()
+
+    @extend_schema_field(serializers.CharField(allow_null=True))
+    def get_gender(self, row):
+        return row.user.gender or None
+
+    @extend_schema_field(serializers.CharField(allow_null=True))
+    def get_userName(self, row):
+        return row.user.name or None
+
+    @extend_schema_field(serializers.FloatField(allow_null=True))
+    def get_level(self, row):
+        return None if row.level is None else round(float(row.level), 4)
+
+    @extend_schema_field(serializers.ChoiceField(choices=["空闲", "忙碌", "离线"]))
+    def get_status(self, row):
+        if not row.online:
+            return "离线"
+        return "忙碌" if row.running >= row.user.max_consults else "空闲"
+
+    @extend_schema_field(serializers.ChoiceField(choices=["咨询过", "未咨询过"]))
+    def get_isConsulted(self, row):
+        return "咨询过" if row.consulted else "未咨询过"

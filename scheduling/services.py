@@ -1,0 +1,75 @@
+"""Writes on duty (CONTRACT §6). Each function is one transaction."""
+
+from datetime import timedelta
+
+from django.db import transaction
+from django.utils import timezone
+
+from hotline.api.errors import InvalidParam, NotFound
+from hotline.api.timeutil import today
+from users.selectors import users_managed_by
+
+from .models import Arrangement, WeeklyDuty
+
+
+def _managed_users(actor, user_ids, duty_type):
+    ids = list(dict.fromkeys(user_ids))
+    users = {user.pk: user for user in users_managed_by(actor).filter(pk__in=ids)}
+    missing = [user_id for user_id in ids if user_id not in users]
+    if missing:
+        raise NotFound(f"用户不存在: {', '.join(missing)}")
+    wrong = [user.username for user in users.values() if user.type != duty_type]
+    if wrong:
+        raise InvalidParam.field("users", f"用户类型不是{duty_type}: {', '.join(wrong)}")
+    return [users[user_id] for user_id in ids]
+
+
+@transaction.atomic
+def arrangement_create(*, actor, day, user_ids, duty_type):
+    """Put users on duty for a whole day; repeating it changes nothing (and revives a removed day)."""
+    users = _managed_users(actor, user_ids, duty_type)
+    Arrangement.objects.bulk_create(
+        [
+            Arrangement(user=user, type=duty_type, date=day, creator=actor, last_updater=actor)
+            for user in users
+        ],
+        ignore_conflicts=True,
+    )
+    rows = Arrangement.objects.filter(date=day, start_time__isnull=True, user__in=users)
+    rows.filter(removed=True).update(
+        removed=False, source=Arrangement.Source.DAY, last_updater=actor, updated_at=timezone.now()
+    )
+    return list(rows.order_by("created_at", "user_id"))
+
+
+@transaction.atomic
+def weekly_duty_set(*, actor, user_id, weekdays, duty_type):
+    """Replace a user's weekly duty days from today on ([] clears them). Past days keep their history."""
+    (user,) = _managed_users(actor, [user_id], duty_type)
+    start = today()
+    current = WeeklyDuty.objects.select_for_update().filter(user=user, valid_until__isnull=True)
+    current.filter(valid_from__gte=start).delete()
+    current.filter(valid_from__lt=start).update(valid_until=start - timedelta(days=1))
+    WeeklyDuty.objects.bulk_create(
+        [
+            WeeklyDuty(user=user, type=duty_type, weekday=weekday, valid_from=start, creator=actor)
+            for weekday in sorted(set(weekdays))
+        ]
+    )
+    # Days from today on that were materialised from the old weekly set follow the new one.
+    Arrangement.objects.filter(
+        user=user, date__gte=start, source=Arrangement.Source.WEEKLY, removed=False, start_time__isnull=True
+    ).exclude(date__week_day__in=[_django_week_day(day) for day in weekdays]).delete()
+
+
+def _django_week_day(iso_weekday):
+    """Django's __week_day lookup counts 1 = Sunday … 7 = Saturday."""
+    return iso_weekday % 7 + 1
+
+
+@transaction.atomic
+def arrangement_remove(*, actor, arrangement):
+    """Take the user off duty on that day only; the tombstone stops weekly duty from re-creating it."""
+    arrangement.removed = True
+    arrangement.last_updater = actor
+    arrangement.save(update_fields=["removed", "last_updater", "updated_at"])
