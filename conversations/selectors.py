@@ -115,7 +115,7 @@ def consult_list(
     if start_ms is not None:
         queryset = queryset.filter(start_time__gte=from_ms(start_ms))
     if end_ms is not None:
-        queryset = queryset.filter(start_time__lte=from_ms(end_ms))
+        queryset = queryset.filter(start_time__lt=from_ms(end_ms + 1))  # whole last millisecond included
     if status:
         queryset = queryset.filter(status=status)
     if conversation_type:

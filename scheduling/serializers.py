@@ -6,7 +6,9 @@ from hotline.api.fields import EpochMsField, StrictCharField
 from .models import DutyType
 
 
-@extend_schema_field({"type": "integer", "format": "int64", "description": "epoch ms (number or numeric string)"})
+@extend_schema_field(
+    {"type": "integer", "format": "int64", "description": "epoch ms (number or numeric string)"}
+)
 class MillisField(serializers.Field):
     """Epoch ms as a number or a numeric string (the seed sends `"1638288000000"`)."""
 

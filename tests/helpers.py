@@ -52,3 +52,31 @@ def error_of(response, status, code):
     assert body["result"] is None, body
     assert isinstance(body["message"], str) and body["message"], body
     return body["message"]
+
+
+def put_on_duty(*users, day=None):
+    """Setup shortcut: whole-day duty rows for today (the API path is tested in tests/scheduling)."""
+    from hotline.api.timeutil import today
+    from scheduling.models import Arrangement
+
+    for user in users:
+        Arrangement.objects.get_or_create(
+            user=user, date=day or today(), start_time=None, defaults={"type": user.type}
+        )
+
+
+def set_online(*users, online=True):
+    from scheduling.models import Presence
+
+    for user in users:
+        Presence.objects.update_or_create(
+            identifier=user.username, defaults={"online": online, "action": "Login"}
+        )
+
+
+def day_ms(day, hour=12):
+    """Epoch ms of `hour`:00 on an Asia/Shanghai calendar day."""
+    from datetime import datetime, time
+    from zoneinfo import ZoneInfo
+
+    return int(datetime.combine(day, time(hour), tzinfo=ZoneInfo("Asia/Shanghai")).timestamp() * 1000)

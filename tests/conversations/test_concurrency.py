@@ -1,0 +1,64 @@
+"""The capacity rule under simultaneous requests, over real HTTP against a live server on PostgreSQL."""
+
+from concurrent.futures import ThreadPoolExecutor
+from threading import Barrier
+
+import pytest
+import requests
+
+from conversations.models import Conversation
+from tests.helpers import make_user, put_on_duty
+from users.models import UserType
+from users.tokens import token_pair
+
+
+@pytest.mark.django_db(transaction=True)
+def test_thirty_simultaneous_visitors_fill_exactly_max_consults(live_server, ecnu):
+    counselor = make_user(UserType.COUNSELOR, inst=ecnu, username="busy_counselor", max_consults=3)
+    put_on_duty(counselor)
+    tokens = [token_pair(make_user(UserType.VISITOR, inst=ecnu))["access"] for _ in range(30)]
+    barrier = Barrier(len(tokens))
+
+    def ask(token):
+        barrier.wait()
+        response = requests.put(
+            f"{live_server.url}/conversation",
+            json={"counselor": counselor.id},
+            headers={"Authorization": f"Bearer {token}"},
+            timeout=60,
+        )
+        return response.status_code, response.json()
+
+    with ThreadPoolExecutor(max_workers=len(tokens)) as pool:
+        answers = list(pool.map(ask, tokens))
+
+    assert all(status == 200 and body["code"] == 0 for status, body in answers), answers
+    statuses = [body["result"]["status"] for _, body in answers]
+    assert statuses.count("IN_PROGRESS") == 3 and statuses.count("WAITING") == 27
+    assert Conversation.objects.filter(counselor=counselor).count() == 30
+    assert Conversation.objects.filter(counselor=counselor, status="IN_PROGRESS").count() == 3
+    positions = sorted(
+        body["result"]["queuePosition"] for _, body in answers if body["result"]["status"] == "WAITING"
+    )
+    assert positions == list(range(1, 28))
+
+
+@pytest.mark.django_db(transaction=True)
+def test_one_visitor_clicking_many_times_gets_one_conversation(live_server, ecnu):
+    counselor = make_user(UserType.COUNSELOR, inst=ecnu, username="c_one")
+    put_on_duty(counselor)
+    token = token_pair(make_user(UserType.VISITOR, inst=ecnu))["access"]
+    barrier = Barrier(10)
+
+    def ask(_):
+        barrier.wait()
+        return requests.put(
+            f"{live_server.url}/conversation",
+            json={"counselor": counselor.id},
+            headers={"Authorization": f"Bearer {token}"},
+            timeout=60,
+        ).json()
+
+    with ThreadPoolExecutor(max_workers=10) as pool:
+        answers = list(pool.map(ask, range(10)))
+    assert {body["result"]["id"] for body in answers} == {Conversation.objects.get().id}
