@@ -69,3 +69,13 @@ def wechat(settings, ecnu):
     settings.WECHAT_APPS = "wx4f4bc4dec97d474b:app-secret:ecnu,wxsecondapp000001:second-secret"
     yield fake
     fake.stop()
+
+
+@pytest.fixture
+def http_server(transactional_db):
+    """Base URL of a live server (real sockets, threads, its own database connections)."""
+    from tests.livehttp import start_live_server
+
+    thread, url = start_live_server()
+    yield url
+    thread.terminate()

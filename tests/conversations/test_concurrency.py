@@ -13,7 +13,7 @@ from users.tokens import token_pair
 
 
 @pytest.mark.django_db(transaction=True)
-def test_thirty_simultaneous_visitors_fill_exactly_max_consults(live_server, ecnu):
+def test_thirty_simultaneous_visitors_fill_exactly_max_consults(http_server, ecnu):
     counselor = make_user(UserType.COUNSELOR, inst=ecnu, username="busy_counselor", max_consults=3)
     put_on_duty(counselor)
     tokens = [token_pair(make_user(UserType.VISITOR, inst=ecnu))["access"] for _ in range(30)]
@@ -22,7 +22,7 @@ def test_thirty_simultaneous_visitors_fill_exactly_max_consults(live_server, ecn
     def ask(token):
         barrier.wait()
         response = requests.put(
-            f"{live_server.url}/conversation",
+            f"{http_server}/conversation",
             json={"counselor": counselor.id},
             headers={"Authorization": f"Bearer {token}"},
             timeout=60,
@@ -44,7 +44,7 @@ def test_thirty_simultaneous_visitors_fill_exactly_max_consults(live_server, ecn
 
 
 @pytest.mark.django_db(transaction=True)
-def test_one_visitor_clicking_many_times_gets_one_conversation(live_server, ecnu):
+def test_one_visitor_clicking_many_times_gets_one_conversation(http_server, ecnu):
     counselor = make_user(UserType.COUNSELOR, inst=ecnu, username="c_one")
     put_on_duty(counselor)
     token = token_pair(make_user(UserType.VISITOR, inst=ecnu))["access"]
@@ -53,7 +53,7 @@ def test_one_visitor_clicking_many_times_gets_one_conversation(live_server, ecnu
     def ask(_):
         barrier.wait()
         return requests.put(
-            f"{live_server.url}/conversation",
+            f"{http_server}/conversation",
             json={"counselor": counselor.id},
             headers={"Authorization": f"Bearer {token}"},
             timeout=60,
