@@ -1,8 +1,16 @@
 """Demo data for `make run`: safe to run twice (everything is looked up by a natural key first)."""
 
+from datetime import timedelta
+
 from django.core.management.base import BaseCommand
 from django.db import transaction
+from django.utils import timezone
 
+from conversations.constants import ConversationStatus
+from conversations.models import Conversation
+from evaluations.models import Evaluation
+from hotline.api.timeutil import today
+from scheduling.models import Arrangement, Presence, WeeklyDuty
 from users.models import Institution, User, UserType
 from users.services import md5_hex
 
@@ -71,6 +79,26 @@ USERS = [
         {"name": "小林", "gender": "女", "open_id": "o92QK5jwNNeMQG_X4GYDngC978iw"},
     ),
     ("o92QK5j3QuMqvOnGFsDXH23e6ihg", UserType.VISITOR, "ecnu", {"open_id": "o92QK5j3QuMqvOnGFsDXH23e6ihg"}),
+    (
+        "o92QK5m1BHWrtK4m5ULqpZhb9aFY",
+        UserType.VISITOR,
+        "ecnu",
+        {"name": "白同学", "open_id": "o92QK5m1BHWrtK4m5ULqpZhb9aFY"},
+    ),
+    (
+        "o92QK5demoWaitingVisitor0001",
+        UserType.VISITOR,
+        "ecnu",
+        {"name": "陈同学", "open_id": "o92QK5demoWaitingVisitor0001"},
+    ),
+]
+
+# visitor, counsellor, days ago, minutes long, evaluation level (None: not rated), content
+FINISHED_SESSIONS = [
+    ("o92QK5jwNNeMQG_X4GYDngC978iw", "liMeijin", 6, 35, 5, "老师很耐心，谢谢"),
+    ("o92QK5j3QuMqvOnGFsDXH23e6ihg", "liMeijin", 4, 50, 4, ""),
+    ("o92QK5m1BHWrtK4m5ULqpZhb9aFY", "Rengar", 3, 20, 5, "挺好的"),
+    ("o92QK5jwNNeMQG_X4GYDngC978iw", "Rengar", 1, 42, None, ""),
 ]
 
 
@@ -100,9 +128,86 @@ class Command(BaseCommand):
         supervisor = User.objects.get(username="zhouyu")
         for username in ("liMeijin", "Rengar"):
             User.objects.get(username=username).supervisors.add(supervisor)
+        self._duty(supervisor)
+        self._conversations()
         self.stdout.write(
             self.style.SUCCESS(
                 f"demo data ready ({created} users created); staff password: {DEMO_PASSWORD} "
                 f"(hotline login sends md5: {md5_hex(DEMO_PASSWORD)})"
             )
+        )
+
+    def _duty(self, supervisor):
+        """This week's duty days for the ecnu staff, and weekday duty for liMeijin from now on."""
+        admin = User.objects.get(username="ecnu_admin")
+        monday = today() - timedelta(days=today().isoweekday() - 1)
+        staff = [User.objects.get(username=name) for name in ("liMeijin", "Rengar")] + [supervisor]
+        for offset in range(7):
+            for user in staff:
+                Arrangement.objects.get_or_create(
+                    user=user,
+                    date=monday + timedelta(days=offset),
+                    start_time=None,
+                    defaults={"type": user.type, "creator": admin, "last_updater": admin},
+                )
+        li = staff[0]
+        if not WeeklyDuty.objects.filter(user=li).exists():
+            WeeklyDuty.objects.bulk_create(
+                [
+                    WeeklyDuty(user=li, type=li.type, weekday=day, valid_from=today(), creator=admin)
+                    for day in range(1, 6)
+                ]
+            )
+        for user in staff:
+            Presence.objects.update_or_create(
+                identifier=user.username, defaults={"online": True, "action": "Login"}
+            )
+
+    def _conversations(self):
+        """Finished (some rated), one running and one waiting session, if the demo has none yet."""
+        counselors = {name: User.objects.get(username=name) for name in ("liMeijin", "Rengar")}
+        if Conversation.objects.filter(counselor__in=counselors.values()).exists():
+            return
+        now = timezone.now()
+        for visitor_name, counselor_name, days_ago, minutes, level, content in FINISHED_SESSIONS:
+            visitor = User.objects.get(username=visitor_name)
+            counselor = counselors[counselor_name]
+            started = now - timedelta(days=days_ago, hours=2)
+            conversation = Conversation.objects.create(
+                status=ConversationStatus.FINISHED,
+                user=visitor,
+                counselor=counselor,
+                institution=counselor.institution,
+                start_time=started,
+                end_time=started + timedelta(minutes=minutes),
+                duration=minutes * 60_000,
+                creator=visitor,
+            )
+            Conversation.objects.filter(pk=conversation.pk).update(created_at=started)
+            User.objects.filter(pk=counselor.pk).update(total_time=counselor.total_time + minutes * 60_000)
+            counselor.refresh_from_db()
+            if level is not None:
+                Evaluation.objects.create(
+                    conversation=conversation, level=level, content=content, creator=visitor
+                )
+        rengar = counselors["Rengar"]
+        rengar.max_consults = 1
+        rengar.save(update_fields=["max_consults"])
+        running_visitor = User.objects.get(username="o92QK5m1BHWrtK4m5ULqpZhb9aFY")
+        running = Conversation.objects.create(
+            status=ConversationStatus.IN_PROGRESS,
+            user=running_visitor,
+            counselor=rengar,
+            institution=rengar.institution,
+            start_time=now - timedelta(minutes=5),
+            creator=running_visitor,
+        )
+        Conversation.objects.filter(pk=running.pk).update(created_at=running.start_time)
+        waiting_visitor = User.objects.get(username="o92QK5demoWaitingVisitor0001")
+        Conversation.objects.create(
+            status=ConversationStatus.WAITING,
+            user=waiting_visitor,
+            counselor=rengar,
+            institution=rengar.institution,
+            creator=waiting_visitor,
         )
