@@ -2,4 +2,10 @@ from hotline.api.routing import both
 
 from . import views
 
-urlpatterns = [*both("im/sign", views.ImSignView.as_view(), "im-sign")]
+urlpatterns = [
+    *both("im/sign", views.ImSignView.as_view(), "im-sign"),
+    *both("message/callback", views.CallbackView.as_view(), "message-callback"),
+    *both("message/conversation/web", views.WebMessagesView.as_view(), "message-web"),
+    *both("file/upload", views.FileUploadView.as_view(), "file-upload"),
+    *both("file/download", views.FileDownloadView.as_view(), "file-download"),
+]

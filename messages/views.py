@@ -1,15 +1,39 @@
-"""Hotline API: IM identity (seed 000 §37)."""
+"""Hotline API: IM identity (§37), the IM callback and transcripts (§38 消息相关API), files."""
+
+import logging
 
 from django.conf import settings
-from drf_spectacular.utils import extend_schema
+from django.db import DatabaseError
+from django.http import FileResponse
+from drf_spectacular.utils import OpenApiParameter, extend_schema, inline_serializer
 from rest_framework import serializers
+from rest_framework.parsers import MultiPartParser
+from rest_framework.permissions import AllowAny
+from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from hotline.api.envelope import ok
-from hotline.api.errors import ApiError
+from conversations.selectors import access_conversation
+from hotline.api.authentication import BearerAuthentication
+from hotline.api.envelope import ok, paginate
+from hotline.api.errors import ApiError, InvalidParam, NotAuthenticated, PayloadTooLarge
 from hotline.api.schema import envelope, responses
 
+from . import callbacks, files
+from .im_accounts import ensure_im_account
+from .selectors import messages_of
 from .usersig import gen_usersig
+from .webshape import web_message
+
+logger = logging.getLogger(__name__)
+TENCENT_OK = {"ActionStatus": "OK", "ErrorInfo": "", "ErrorCode": 0}
+TencentAnswer = inline_serializer(
+    "TencentCallbackAnswer",
+    {
+        "ActionStatus": serializers.CharField(),
+        "ErrorInfo": serializers.CharField(),
+        "ErrorCode": serializers.IntegerField(),
+    },
+)
 
 
 class ImSignView(APIView):
@@ -25,8 +49,156 @@ class ImSignView(APIView):
             sdkappid = int(settings.TIM_SDKAPPID)
         except ValueError:
             raise ApiError("即时通信服务配置错误：TIM_SDKAPPID 须为数字", status=503, code=-1) from None
+        ensure_im_account(request.user)
         return ok(
             gen_usersig(
                 request.user.username, sdkappid, settings.TIM_SECRET_KEY, settings.USERSIG_EXPIRE_SECONDS
             )
+        )
+
+
+class CallbackView(APIView):
+    """Tencent IM posts here; authenticated by SdkAppid and, when configured, Sign/RequestTime."""
+
+    authentication_classes = []
+    permission_classes = [AllowAny]
+
+    @extend_schema(
+        summary="消息回调 (Tencent IM)",
+        parameters=[
+            OpenApiParameter("SdkAppid", str, required=True),
+            OpenApiParameter("CallbackCommand", str, required=True),
+            OpenApiParameter("contenttype", str),
+            OpenApiParameter("ClientIP", str),
+            OpenApiParameter("OptPlatform", str),
+            OpenApiParameter("Sign", str),
+            OpenApiParameter("RequestTime", str),
+        ],
+        request={"application/json": {"type": "object", "additionalProperties": True}},
+        responses={200: TencentAnswer, 400: TencentAnswer, 403: TencentAnswer, 500: TencentAnswer},
+    )
+    def post(self, request):
+        callbacks.check_callback_auth(request.query_params)
+        data = callbacks.parse_body(request.body)
+        command = data.get("CallbackCommand") or request.query_params.get("CallbackCommand", "")
+        try:
+            if command == "C2C.CallbackAfterSendMsg":
+                callbacks.store_message(data, command)
+            elif command == "C2C.CallbackAfterMsgWithDraw":
+                callbacks.revoke_message(data)
+            elif command == "State.StateChange":
+                callbacks.update_presence(data)
+        except DatabaseError:
+            logger.exception("IM callback %s could not be stored; the provider will be told FAIL", command)
+            return Response(
+                {"ActionStatus": "FAIL", "ErrorInfo": "storage failure", "ErrorCode": 1}, status=500
+            )
+        return Response(TENCENT_OK)
+
+
+class WebMessagesQuery(serializers.Serializer):
+    conversationId = serializers.CharField(max_length=32)
+    page = serializers.IntegerField(required=False, min_value=0)
+    size = serializers.IntegerField(required=False, min_value=1)
+
+
+class WebMessageOut(serializers.Serializer):
+    ID = serializers.CharField()
+    conversationID = serializers.CharField()
+    conversationType = serializers.CharField()
+    type = serializers.CharField()
+    payload = serializers.DictField()
+    elements = serializers.ListField(child=serializers.DictField())
+    to = serializers.CharField()
+    time = serializers.IntegerField(help_text="seconds")
+    flow = serializers.ChoiceField(choices=["in", "out"])
+    status = serializers.CharField()
+    priority = serializers.CharField()
+    avatar = serializers.CharField()
+    nick = serializers.CharField()
+    isRevoked = serializers.BooleanField()
+    isDeleted = serializers.BooleanField()
+    isModified = serializers.BooleanField()
+    isPeerRead = serializers.BooleanField()
+    cloudCustomData = serializers.CharField()
+
+    def get_fields(self):
+        fields = super().get_fields()
+        fields["from"] = serializers.CharField()
+        return fields
+
+
+class WebMessagesView(APIView):
+    @extend_schema(
+        summary="根据会话提取web转化后的消息",
+        parameters=[WebMessagesQuery],
+        responses=responses(envelope("WebMessagesEnvelope", WebMessageOut, many=True, paged=True)),
+    )
+    def get(self, request):
+        conversation_id = request.query_params.get("conversationId")
+        if not conversation_id:
+            raise InvalidParam.missing("conversationId")
+        conversation = access_conversation(request.user, conversation_id)
+        participants = {conversation.user.username, conversation.counselor.username}
+        own = request.user.username if request.user.username in participants else conversation.user.username
+        rows, count, next_page = paginate(messages_of(conversation), request.query_params)
+        return ok([web_message(row, own_identifier=own) for row in rows], count=count, next_page=next_page)
+
+
+class FileUploadView(APIView):
+    parser_classes = [MultiPartParser]
+
+    @extend_schema(
+        summary="上传语音/图片文件",
+        request={
+            "multipart/form-data": {
+                "type": "object",
+                "properties": {"file": {"type": "string", "format": "binary"}},
+            }
+        },
+        responses=responses(
+            envelope(
+                "FileEnvelope",
+                inline_serializer(
+                    "UploadedFile", {"fileName": serializers.CharField(), "url": serializers.CharField()}
+                ),
+            ),
+            errors=(400, 401, 413),
+        ),
+    )
+    def post(self, request):
+        declared = int(request.META.get("CONTENT_LENGTH") or 0)
+        if declared > files.MAX_UPLOAD_BYTES + 64 * 1024:
+            raise PayloadTooLarge("文件不能超过20MB")
+        upload = request.FILES.get("file")
+        if upload is None:
+            raise InvalidParam.missing("file")
+        name = files.file_store(owner=request.user, upload=upload)
+        url = request.build_absolute_uri(f"/file/download?fileName={name}")
+        return ok({"fileName": name, "url": url})
+
+
+class FileDownloadView(APIView):
+    """Signed-in users only. Media players that cannot send headers may pass the access token as `token`."""
+
+    permission_classes = [AllowAny]
+
+    @extend_schema(
+        summary="下载语音/图片文件",
+        parameters=[OpenApiParameter("fileName", str, required=True), OpenApiParameter("token", str)],
+        responses={(200, "application/octet-stream"): bytes},
+    )
+    def get(self, request):
+        if not (request.user and request.user.is_authenticated):
+            token = request.query_params.get("token")
+            if not token:
+                raise NotAuthenticated()
+            authenticator = BearerAuthentication()
+            user = authenticator.get_user(authenticator.get_validated_token(token))
+            if not user.is_active:
+                raise NotAuthenticated()
+        path = files.file_path(request.query_params.get("fileName", ""))
+        name = path.name
+        return FileResponse(
+            open(path, "rb"), as_attachment=True, filename=name, content_type=files.content_type_of(name)
         )

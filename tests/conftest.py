@@ -79,3 +79,20 @@ def http_server(transactional_db):
     thread, url = start_live_server()
     yield url
     thread.terminate()
+
+
+TIM_KEY = "5bd2850fff3ecb11d7c805251c51ee463a25727bddc2385f3fa8bfee1bb93b5e"
+
+
+@pytest.fixture
+def tim(settings):
+    """Tencent IM configured, its REST API played by a local server."""
+    from tests.fakes.tim import FakeTim
+
+    fake = FakeTim(TIM_KEY, 1400000000).start()
+    settings.TIM_SDKAPPID = "1400000000"
+    settings.TIM_SECRET_KEY = TIM_KEY
+    settings.TIM_API_BASE = fake.base_url
+    settings.TIM_CALLBACK_TOKEN = ""
+    yield fake
+    fake.stop()

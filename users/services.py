@@ -8,6 +8,7 @@ from django.db import IntegrityError, transaction
 from django.utils import timezone
 
 from hotline.api.errors import Forbidden, InvalidParam, LoginFailed
+from messages.im_accounts import import_after_commit
 
 from . import throttling, tokens, wechat
 from .models import Institution, User, UserType
@@ -130,6 +131,7 @@ def user_create(
             user.save(force_insert=True)
             if supervisor_ids and user_type == UserType.COUNSELOR:
                 user.supervisors.set(_supervisors_for(institution.pk, supervisor_ids))
+            import_after_commit(user)
     except IntegrityError:
         raise InvalidParam(USERNAME_TAKEN) from None
     return user
@@ -241,6 +243,7 @@ def wechat_login(*, appid, code):
             try:
                 with transaction.atomic():
                     user.save(force_insert=True)
+                    import_after_commit(user)
             except IntegrityError:
                 user = User.objects.select_for_update().get(username=openid)
         if user.type != UserType.VISITOR:

@@ -1,0 +1,109 @@
+"""Transcripts as .xlsx (seed §34–35): openpyxl in write-only mode, messages streamed from the
+database in chunks, so memory stays flat however long the conversation."""
+
+import tempfile
+from datetime import datetime
+
+from openpyxl import Workbook
+from openpyxl.cell import WriteOnlyCell
+from openpyxl.styles import Font
+
+from hotline.api.timeutil import SHANGHAI
+from messages.selectors import messages_of
+from messages.webshape import element_payload, element_text
+
+from .constants import ConversationStatus
+
+ROLE_NAMES = {
+    "VISITOR": "访客",
+    "COUNSELOR": "咨询师",
+    "SUPERVISOR": "督导",
+    "ADMIN": "管理员",
+    "INSTITUTION": "管理员",
+}
+TYPE_NAMES = {
+    "TIMTextElem": "文本",
+    "TIMCustomElem": "自定义",
+    "TIMImageElem": "图片",
+    "TIMSoundElem": "语音",
+    "TIMFileElem": "文件",
+    "TIMVideoFileElem": "视频",
+    "TIMFaceElem": "表情",
+    "TIMLocationElem": "位置",
+}
+MESSAGE_COLUMNS = ["时间", "发送者角色", "发送者", "类型", "内容"]
+
+
+def _local(value):
+    return value.astimezone(SHANGHAI).strftime("%Y-%m-%d %H:%M:%S") if value else ""
+
+
+def _duration(ms):
+    seconds = (ms or 0) // 1000
+    return f"{seconds // 3600:02d}:{seconds % 3600 // 60:02d}:{seconds % 60:02d}"
+
+
+def _person(user):
+    return f"{user.name or user.username}（{user.username}）"
+
+
+def _write_sheet(workbook, conversation, title):
+    sheet = workbook.create_sheet(title=title)
+    sheet.column_dimensions["A"].width = 20
+    sheet.column_dimensions["C"].width = 24
+    sheet.column_dimensions["E"].width = 80
+    bold = Font(bold=True)
+
+    def label(text):
+        cell = WriteOnlyCell(sheet, value=text)
+        cell.font = bold
+        return cell
+
+    evaluation = getattr(conversation, "evaluation", None)
+    header = [
+        ("会话ID", conversation.id),
+        ("访客" if conversation.type == "COUNSELING_SESSION" else "咨询师", _person(conversation.user)),
+        ("咨询师" if conversation.type == "COUNSELING_SESSION" else "督导", _person(conversation.counselor)),
+        ("开始时间", _local(conversation.start_time)),
+        ("结束时间", _local(conversation.end_time)),
+        ("时长", _duration(conversation.duration)),
+        ("状态", ConversationStatus(conversation.status).label),
+        ("评价", f"{evaluation.level}分 {evaluation.content}".strip() if evaluation else "未评价"),
+    ]
+    for name, value in header:
+        sheet.append([label(name), value])
+    sheet.append([])
+    sheet.append([label(title) for title in MESSAGE_COLUMNS])
+    people = {
+        conversation.user.username: conversation.user,
+        conversation.counselor.username: conversation.counselor,
+    }
+    for message in messages_of(conversation).iterator(chunk_size=2000):
+        sender = people.get(message.from_account)
+        role = ROLE_NAMES.get(sender.type, "") if sender else ""
+        name = (sender.name or sender.username) if sender else message.from_account
+        elements = [element_payload(element) for element in (message.msg_body or [])] or [("TIMTextElem", {})]
+        kinds = "、".join(dict.fromkeys(TYPE_NAMES.get(kind, kind) for kind, _ in elements))
+        if elements[0][0] == "TIMCustomElem" and elements[0][1].get("data") == "customAudio":
+            kinds = "语音"
+        content = " ".join(element_text(kind, payload) for kind, payload in elements)
+        if message.is_revoked:
+            content = f"[已撤回] {content}"
+        when = message.msg_time
+        sheet.append([_seconds_local(when), role, name, kinds, content])
+
+
+def _seconds_local(seconds):
+    return datetime.fromtimestamp(seconds, tz=SHANGHAI).strftime("%Y-%m-%d %H:%M:%S") if seconds else ""
+
+
+def transcript_workbook(conversations):
+    """A temporary file holding one sheet per conversation, positioned at its start."""
+    workbook = Workbook(write_only=True)
+    for index, conversation in enumerate(conversations, start=1):
+        title = conversation.id if len(conversations) == 1 else f"{index}-{conversation.id}"
+        _write_sheet(workbook, conversation, title[:31])
+    output = tempfile.TemporaryFile()
+    workbook.save(output)
+    output.seek(0)
+    return output

@@ -1,0 +1,184 @@
+"""The IM provider's callbacks (CONTRACT §7): the hottest path of the system. Each command is one
+SQL statement (or two for a recall that precedes its message), committed before the answer."""
+
+import hashlib
+import hmac
+import json
+import re
+import time
+
+from django.conf import settings
+from django.db import connection, transaction
+from django.utils import timezone
+
+from hotline.api.errors import ApiError
+from scheduling.models import Presence
+
+from .models import Message
+
+HEX_ID = re.compile(r"^[0-9a-f]{32}$")
+BIGINT = 2**63 - 1
+MESSAGE_TABLE = Message._meta.db_table
+_FIELDS = (
+    "id",
+    "msg_key",
+    "conversation_id",
+    "cloud_custom_data",
+    "callback_command",
+    "from_account",
+    "to_account",
+    "msg_seq",
+    "msg_random",
+    "msg_time",
+    "online_only_flag",
+    "send_msg_result",
+    "error_info",
+    "unread_msg_num",
+    "msg_body",
+    "raw",
+    "is_revoked",
+    "revoked_at",
+    "placeholder",
+    "created_at",
+)
+_FILLED_BY_MESSAGE = [
+    name for name in _FIELDS if name not in ("id", "msg_key", "is_revoked", "revoked_at", "created_at")
+]
+_INSERT_MESSAGE = (
+    f"INSERT INTO {MESSAGE_TABLE} ({', '.join(_FIELDS)}) VALUES ({', '.join(['%s'] * len(_FIELDS))}) "
+    f"ON CONFLICT (msg_key) DO UPDATE SET "
+    + ", ".join(f"{name} = EXCLUDED.{name}" for name in _FILLED_BY_MESSAGE)
+    + f" WHERE {MESSAGE_TABLE}.placeholder"
+)
+
+
+class CallbackRejected(ApiError):
+    """Answered with Tencent's FAIL body."""
+
+
+def check_callback_auth(params):
+    """SdkAppid must be ours; with TIM_CALLBACK_TOKEN set, Sign = sha256(token + RequestTime) within 60 s."""
+    if not settings.TIM_SDKAPPID or params.get("SdkAppid") != str(settings.TIM_SDKAPPID):
+        raise CallbackRejected("SdkAppid 不匹配", status=403, code=1)
+    token = settings.TIM_CALLBACK_TOKEN
+    if not token:
+        return
+    request_time = params.get("RequestTime", "")
+    sign = params.get("Sign", "")
+    expected = hashlib.sha256(f"{token}{request_time}".encode()).hexdigest()
+    if not sign or not hmac.compare_digest(expected, sign.lower()):
+        raise CallbackRejected("Sign 校验失败", status=403, code=1)
+    try:
+        skew = abs(time.time() - int(request_time))
+    except ValueError:
+        raise CallbackRejected("RequestTime 无效", status=403, code=1) from None
+    if skew > 60:
+        raise CallbackRejected("RequestTime 超出60秒", status=403, code=1)
+
+
+def parse_body(raw_body):
+    try:
+        data = json.loads(raw_body)
+    except (ValueError, UnicodeDecodeError):
+        raise CallbackRejected("请求体不是JSON", status=400, code=1) from None
+    if not isinstance(data, dict):
+        raise CallbackRejected("请求体必须是JSON对象", status=400, code=1)
+    return data
+
+
+def _int(value):
+    try:
+        number = int(value)
+    except (TypeError, ValueError):
+        return 0
+    return max(-BIGINT, min(BIGINT, number))
+
+
+def _text(value):
+    if value is None:
+        return ""
+    return value if isinstance(value, str) else json.dumps(value, ensure_ascii=False)
+
+
+def _msg_key(data):
+    key = data.get("MsgKey")
+    if isinstance(key, str) and key:
+        return key[:128]
+    if all(data.get(name) is not None for name in ("MsgSeq", "MsgRandom", "MsgTime")):
+        return f"{_int(data['MsgSeq'])}_{_int(data['MsgRandom'])}_{_int(data['MsgTime'])}"
+    return (
+        "sha256:" + hashlib.sha256(json.dumps(data, sort_keys=True, ensure_ascii=False).encode()).hexdigest()
+    )
+
+
+def store_message(data, command):
+    """Insert the message once per MsgKey (a repeated delivery changes nothing)."""
+    custom = _text(data.get("CloudCustomData"))
+    body = data.get("MsgBody")
+    now = timezone.now()
+    values = {
+        "id": Message._meta.pk.default(),
+        "msg_key": _msg_key(data),
+        "conversation_id": custom if HEX_ID.match(custom) else None,
+        "cloud_custom_data": custom,
+        "callback_command": command,
+        "from_account": _text(data.get("From_Account"))[:64],
+        "to_account": _text(data.get("To_Account"))[:64],
+        "msg_seq": _int(data.get("MsgSeq")),
+        "msg_random": _int(data.get("MsgRandom")),
+        "msg_time": _int(data.get("MsgTime")),
+        "online_only_flag": _int(data.get("OnlineOnlyFlag")),
+        "send_msg_result": _int(data.get("SendMsgResult")),
+        "error_info": _text(data.get("ErrorInfo")),
+        "unread_msg_num": _int(data.get("UnreadMsgNum")),
+        "msg_body": json.dumps(body if isinstance(body, list) else [], ensure_ascii=False),
+        "raw": json.dumps(data, ensure_ascii=False),
+        "is_revoked": False,
+        "revoked_at": None,
+        "placeholder": False,
+        "created_at": now,
+    }
+    with transaction.atomic(), connection.cursor() as cursor:
+        cursor.execute(_INSERT_MESSAGE, [values[name] for name in _FIELDS])
+
+
+def revoke_message(data):
+    """Mark a recalled message; a recall that arrives first leaves a placeholder the message will fill."""
+    key = _msg_key(data)
+    now = timezone.now()
+    if Message.objects.filter(msg_key=key).update(is_revoked=True, revoked_at=now):
+        return
+    Message.objects.bulk_create(
+        [
+            Message(
+                msg_key=key,
+                placeholder=True,
+                is_revoked=True,
+                revoked_at=now,
+                from_account=_text(data.get("From_Account"))[:64],
+                to_account=_text(data.get("To_Account"))[:64],
+                callback_command="C2C.CallbackAfterMsgWithDraw",
+                raw=data,
+            )
+        ],
+        ignore_conflicts=True,
+    )
+    Message.objects.filter(msg_key=key).update(is_revoked=True, revoked_at=now)
+
+
+def update_presence(data):
+    """State.StateChange: the newest event per identifier wins, whatever order they arrive in."""
+    info = data.get("Info") if isinstance(data.get("Info"), dict) else {}
+    identifier = _text(info.get("To_Account"))[:64]
+    if not identifier:
+        raise CallbackRejected("Info.To_Account 缺失", status=400, code=1)
+    action = _text(info.get("Action"))[:16]
+    table = Presence._meta.db_table
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"INSERT INTO {table} (identifier, online, action, event_time, updated_at) VALUES (%s, %s, %s, %s, %s) "
+            f"ON CONFLICT (identifier) DO UPDATE SET online = EXCLUDED.online, action = EXCLUDED.action, "
+            f"event_time = EXCLUDED.event_time, updated_at = EXCLUDED.updated_at "
+            f"WHERE {table}.event_time <= EXCLUDED.event_time",
+            [identifier, action == "Login", action, _int(data.get("EventTime")), timezone.now()],
+        )

@@ -1,0 +1,65 @@
+from django.db import models
+
+from users.models import new_id
+
+
+class Message(models.Model):
+    """One chat message as the IM provider posted it (C2C.CallbackAfterSendMsg): the hotline's archive.
+
+    `conversation` is the id named by CloudCustomData, stored without a database constraint so that a
+    message whose conversation is unknown is still kept. `placeholder` marks a row created by a recall
+    that arrived before its message; the message fills it when it comes.
+    """
+
+    id = models.CharField(primary_key=True, max_length=32, default=new_id, editable=False)
+    msg_key = models.CharField(max_length=128, unique=True)
+    conversation = models.ForeignKey(
+        "conversations.Conversation",
+        null=True,
+        blank=True,
+        on_delete=models.DO_NOTHING,
+        db_constraint=False,
+        related_name="messages",
+    )
+    cloud_custom_data = models.TextField(blank=True, default="")
+    callback_command = models.CharField(max_length=64, blank=True, default="")
+    from_account = models.CharField(max_length=64, blank=True, default="", db_index=True)
+    to_account = models.CharField(max_length=64, blank=True, default="")
+    msg_seq = models.BigIntegerField(default=0)
+    msg_random = models.BigIntegerField(default=0)
+    msg_time = models.BigIntegerField(default=0, help_text="seconds")
+    online_only_flag = models.IntegerField(default=0)
+    send_msg_result = models.IntegerField(default=0)
+    error_info = models.TextField(blank=True, default="")
+    unread_msg_num = models.IntegerField(default=0)
+    msg_body = models.JSONField(default=list)
+    raw = models.JSONField(default=dict, help_text="the whole callback body as received")
+    is_revoked = models.BooleanField(default=False)
+    revoked_at = models.DateTimeField(null=True, blank=True)
+    placeholder = models.BooleanField(default=False)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        verbose_name = verbose_name_plural = "消息"
+        indexes = [models.Index(fields=["conversation", "msg_time", "msg_seq"])]
+
+    def __str__(self):
+        return f"{self.msg_key} {self.from_account}->{self.to_account}"
+
+
+class ImAccount(models.Model):
+    """Whether a user's identifier has been imported into the IM service (account_import)."""
+
+    user = models.OneToOneField(
+        "users.User", on_delete=models.CASCADE, primary_key=True, related_name="im_account"
+    )
+    imported_at = models.DateTimeField(null=True, blank=True)
+    last_error = models.TextField(blank=True, default="")
+    attempts = models.PositiveIntegerField(default=0)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        verbose_name = verbose_name_plural = "IM账号导入"
+
+    def __str__(self):
+        return f"{self.user_id}: {'imported' if self.imported_at else 'pending'}"

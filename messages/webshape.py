@@ -1,0 +1,95 @@
+"""Stored messages in the web SDK's shape of the seed's example (CONTRACT §7)."""
+
+import re
+
+_CAMEL_SPLIT = re.compile(r"_+")
+CUSTOM_KEYS = ("data", "desc", "ext", "sound")
+
+
+def camel_key(key):
+    """Tencent's content field names in the web SDK's spelling: Text→text, Download_Flag→downloadFlag,
+    ImageInfoArray→imageInfoArray, UUID→uuid, URL→url."""
+    parts = [part for part in _CAMEL_SPLIT.split(str(key)) if part]
+    if not parts:
+        return str(key)
+    first = parts[0].lower() if parts[0].isupper() else parts[0][0].lower() + parts[0][1:]
+    return first + "".join(part[0].upper() + part[1:] for part in parts[1:])
+
+
+def camel(value):
+    if isinstance(value, dict):
+        return {camel_key(key): camel(item) for key, item in value.items()}
+    if isinstance(value, list):
+        return [camel(item) for item in value]
+    return value
+
+
+def element_payload(element):
+    element = element if isinstance(element, dict) else {}
+    element_type = element.get("MsgType") or "TIMTextElem"
+    content = element.get("MsgContent") if isinstance(element.get("MsgContent"), dict) else {}
+    payload = camel(content)
+    if element_type == "TIMTextElem":
+        payload.setdefault("text", "")
+    elif element_type == "TIMCustomElem":
+        for key in CUSTOM_KEYS:
+            payload.setdefault(key, "")
+    return element_type, payload
+
+
+def web_message(message, *, own_identifier):
+    """One message; `flow` is "out" when `own_identifier` sent it."""
+    elements = [element_payload(element) for element in (message.msg_body or [])] or [
+        ("TIMTextElem", {"text": ""})
+    ]
+    element_type, payload = elements[0]
+    return {
+        "ID": message.id,
+        "conversationID": "",
+        "conversationType": "TIM.TYPES.CONV_C2C",
+        "type": element_type,
+        "payload": payload,
+        "elements": [{"type": kind, "payload": content} for kind, content in elements],
+        "from": message.from_account,
+        "to": message.to_account,
+        "time": message.msg_time,
+        "flow": "out" if message.from_account == own_identifier else "in",
+        "status": "success" if message.send_msg_result == 0 else "fail",
+        "priority": "TIM.TYPES.MSG_PRIORITY_NORMAL",
+        "avatar": "",
+        "nick": "",
+        "isRevoked": message.is_revoked,
+        "isDeleted": False,
+        "isModified": False,
+        "isPeerRead": True,
+        "cloudCustomData": message.cloud_custom_data,
+        "sequence": message.msg_seq,
+        "random": message.msg_random,
+        "msgKey": message.msg_key,
+    }
+
+
+def element_text(element_type, payload):
+    """A one-cell rendering of an element for exports: text, or the link of a voice/image/file."""
+    if element_type == "TIMTextElem":
+        return payload.get("text", "")
+    if element_type == "TIMCustomElem":
+        if payload.get("data") == "customAudio":
+            return payload.get("desc", "")
+        return " ".join(str(payload.get(key, "")) for key in CUSTOM_KEYS if payload.get(key))
+    if element_type == "TIMImageElem":
+        images = payload.get("imageInfoArray") or []
+        return (images[0].get("url", "") if images and isinstance(images[0], dict) else "") or payload.get(
+            "uuid", ""
+        )
+    if element_type == "TIMSoundElem":
+        return payload.get("url", "") or payload.get("uuid", "")
+    if element_type == "TIMFileElem":
+        return f"{payload.get('fileName', '')} {payload.get('url', '')}".strip()
+    if element_type == "TIMVideoFileElem":
+        return payload.get("videoUrl", "") or payload.get("videoUUID", "")
+    if element_type == "TIMFaceElem":
+        return f"[表情 {payload.get('index', '')}] {payload.get('data', '')}".strip()
+    if element_type == "TIMLocationElem":
+        return f"{payload.get('desc', '')} ({payload.get('latitude', '')}, {payload.get('longitude', '')})"
+    return str(payload)
