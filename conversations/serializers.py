@@ -3,6 +3,7 @@ from rest_framework import serializers
 
 from evaluations.serializers import EvaluationSerializer
 from hotline.api.fields import EpochMsField, StrictCharField, epoch_ms
+from hotline.api.timeutil import MAX_MS
 from users.serializers import UserSerializer
 
 from .constants import ConversationStatus, ConversationType
@@ -20,8 +21,8 @@ class SuperviseIn(serializers.Serializer):
 class ConsultListQuery(serializers.Serializer):
     visitorName = serializers.CharField(required=False, allow_blank=True)
     counselorName = serializers.CharField(required=False, allow_blank=True)
-    startTime = serializers.IntegerField(required=False, min_value=0, max_value=253402300799999)
-    endTime = serializers.IntegerField(required=False, min_value=0, max_value=253402300799999)
+    startTime = serializers.IntegerField(required=False, min_value=0, max_value=MAX_MS)
+    endTime = serializers.IntegerField(required=False, min_value=0, max_value=MAX_MS)
     status = serializers.ChoiceField(choices=ConversationStatus.choices, required=False)
     conversationType = serializers.ChoiceField(choices=ConversationType.choices, required=False)
     property = serializers.CharField(required=False, default="startTime")

@@ -5,7 +5,7 @@ from datetime import timedelta
 
 from django.conf import settings
 from django.db import IntegrityError, transaction
-from django.db.models import F
+from django.db.models import F, Q
 from django.utils import timezone
 
 from hotline.api.errors import Forbidden, InvalidParam, NotFound
@@ -152,7 +152,13 @@ def conversation_start(*, visitor, counselor_id):
                 return _check_existing(existing, counselor.pk)
             running = _running_sessions(counselor.pk)
             now = timezone.now()
-            starts = running < counselor.max_consults
+            queue_empty = not Conversation.objects.filter(
+                counselor=counselor,
+                status=ConversationStatus.WAITING,
+                type=ConversationType.COUNSELING_SESSION,
+                deleted_at__isnull=True,
+            ).exists()
+            starts = running < counselor.max_consults and queue_empty
             return Conversation.objects.create(
                 type=ConversationType.COUNSELING_SESSION,
                 status=ConversationStatus.IN_PROGRESS if starts else ConversationStatus.WAITING,
@@ -169,6 +175,34 @@ def conversation_start(*, visitor, counselor_id):
         if existing is None:
             raise
         return _check_existing(existing, counselor.pk)
+
+
+def counselor_capacity_changed(counselor_id):
+    """After maxConsults changes: start waiting visitors that now fit (running ones never end)."""
+    with transaction.atomic():
+        _promote_waiting(_lock_user(counselor_id))
+
+
+def conversations_close_for(user, *, actor):
+    """End every open conversation a banned or deleted user takes part in, so nobody waits for them;
+    each counsellor's queue moves on."""
+    open_rows = Conversation.objects.filter(status__in=OPEN_STATUSES, deleted_at__isnull=True).filter(
+        Q(counselor=user) | Q(user=user)
+    )
+    for counselor_id in set(open_rows.values_list("counselor_id", flat=True)):
+        with transaction.atomic():
+            counselor = _lock_user(counselor_id)
+            rows = Conversation.objects.select_for_update().filter(
+                Q(counselor=user) | Q(user=user),
+                counselor_id=counselor_id,
+                status__in=OPEN_STATUSES,
+                deleted_at__isnull=True,
+            )
+            now = timezone.now()
+            for conversation in rows:
+                _close(conversation, status=ConversationStatus.FINISHED, end_time=now, actor=actor)
+            if counselor.pk != user.pk:
+                _promote_waiting(counselor)
 
 
 def check_can_end(actor, conversation):

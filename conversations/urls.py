@@ -4,7 +4,9 @@ from . import views
 
 urlpatterns = [
     *both("conversation", views.ConversationStartView.as_view(), "conversation"),
-    *both("conversation/end/<str:conversation_id>", views.ConversationEndView.as_view(), "conversation-end"),
+    *both(
+        "conversation/end/<hexid:conversation_id>", views.ConversationEndView.as_view(), "conversation-end"
+    ),
     *both("conversation/supervise", views.SuperviseView.as_view(), "conversation-supervise"),
     *both("conversation/consultlist", views.ConsultListView.as_view(), "conversation-consultlist"),
     *both("conversation/current", views.CurrentView.as_view(), "conversation-current"),
@@ -12,7 +14,9 @@ urlpatterns = [
     *both("conversation/todaychange", views.TodayChangeView.as_view(), "conversation-todaychange"),
     *both("conversation/numberranking", views.NumberRankingView.as_view(), "conversation-numberranking"),
     *both("conversation/ratedranking", views.RatedRankingView.as_view(), "conversation-ratedranking"),
+    *both("conversation/export/<hexid:conversation_id>", views.ExportView.as_view(), "conversation-export"),
+    *both("conversation/batchexport", views.BatchExportView.as_view(), "conversation-batchexport"),
     *both(
-        "conversation/<str:conversation_id>", views.ConversationDeleteView.as_view(), "conversation-delete"
+        "conversation/<hexid:conversation_id>", views.ConversationDeleteView.as_view(), "conversation-delete"
     ),
 ]

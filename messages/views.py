@@ -16,6 +16,7 @@ from conversations.selectors import access_conversation
 from hotline.api.authentication import BearerAuthentication
 from hotline.api.envelope import ok, paginate
 from hotline.api.errors import ApiError, InvalidParam, NotAuthenticated, PayloadTooLarge
+from hotline.api.inputs import validated
 from hotline.api.schema import envelope, responses
 
 from . import callbacks, files
@@ -135,9 +136,7 @@ class WebMessagesView(APIView):
         responses=responses(envelope("WebMessagesEnvelope", WebMessageOut, many=True, paged=True)),
     )
     def get(self, request):
-        conversation_id = request.query_params.get("conversationId")
-        if not conversation_id:
-            raise InvalidParam.missing("conversationId")
+        conversation_id = validated(WebMessagesQuery, request.query_params)["conversationId"]
         conversation = access_conversation(request.user, conversation_id)
         participants = {conversation.user.username, conversation.counselor.username}
         own = request.user.username if request.user.username in participants else conversation.user.username

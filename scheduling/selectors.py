@@ -109,7 +109,7 @@ def running_sessions_subquery(user_ref):
     )
 
 
-def theday_rows(actor, day, *, duty_type, online_only=False):
+def theday_rows(actor, day, *, duty_type, state=None):
     """The day's duty rows the caller may see, with what the mini-program shows for each user.
     One query for the rows (user, presence, level, load and the caller's history as subqueries)."""
     institution_id = None if actor.type == UserType.ADMIN else actor.institution_id
@@ -127,6 +127,8 @@ def theday_rows(actor, day, *, duty_type, online_only=False):
             ),
         )
     )
-    if online_only:
+    if state == "online":
         queryset = queryset.filter(online=True)
+    elif state == "offline":
+        queryset = queryset.filter(online=False)
     return queryset.order_by("-online", "user__name", "user_id")

@@ -2,6 +2,7 @@ from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
 from hotline.api.fields import EpochMsField, StrictCharField
+from hotline.api.timeutil import MAX_MS, MIN_MS
 
 from .models import DutyType
 
@@ -21,7 +22,7 @@ class MillisField(serializers.Field):
             value = int(str(data).strip())
         except (TypeError, ValueError):
             self.fail("invalid")
-        if not 0 <= value <= 253402300799999:
+        if not MIN_MS <= value <= MAX_MS:
             self.fail("range")
         return value
 

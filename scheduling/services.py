@@ -36,9 +36,8 @@ def arrangement_create(*, actor, day, user_ids, duty_type):
         ignore_conflicts=True,
     )
     rows = Arrangement.objects.filter(date=day, start_time__isnull=True, user__in=users)
-    rows.filter(removed=True).update(
-        removed=False, source=Arrangement.Source.DAY, last_updater=actor, updated_at=timezone.now()
-    )
+    # An explicit day wins over weekly duty: it survives a later /arrange/batch and revives a removed day.
+    rows.update(removed=False, source=Arrangement.Source.DAY, last_updater=actor, updated_at=timezone.now())
     return list(rows.order_by("created_at", "user_id"))
 
 

@@ -6,5 +6,5 @@ urlpatterns = [
     *both("arrange", views.ArrangeView.as_view(), "arrange"),
     *both("arrange/batch", views.ArrangeBatchView.as_view(), "arrange-batch"),
     *both("arrange/theday", views.TheDayView.as_view(), "arrange-theday"),
-    *both("arrange/<str:arrangement_id>", views.ArrangementDeleteView.as_view(), "arrange-delete"),
+    *both("arrange/<hexid:arrangement_id>", views.ArrangementDeleteView.as_view(), "arrange-delete"),
 ]

@@ -4,6 +4,7 @@ from drf_spectacular.utils import extend_schema
 from rest_framework.permissions import IsAuthenticated
 from rest_framework.views import APIView
 
+from conversations.services import conversations_expire
 from hotline.api.envelope import ok, paginate
 from hotline.api.inputs import validated
 from hotline.api.schema import envelope, responses
@@ -55,11 +56,12 @@ class TheDayView(APIView):
     )
     def get(self, request):
         query = validated(TheDayQuery, request.query_params)
+        conversations_expire()  # a counsellor is not shown busy with overdue conversations
         rows = selectors.theday_rows(
             request.user,
             local_date_of_ms(query["timestamp"]),
             duty_type=query["type"],
-            online_only=query.get("state") == "online",
+            state=query.get("state"),
         )
         page, count, next_page = paginate(rows, request.query_params)
         return ok(TheDaySerializer(page, many=True).data, count=count, next_page=next_page)

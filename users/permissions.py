@@ -28,6 +28,10 @@ class IsAdministrator(_TypeRequired):
 
 class IsVisitor(_TypeRequired):
     allowed_types = (UserType.VISITOR,)
+    message = "仅访客可以操作"
+
+
+class IsVisitorUpdatingSelf(IsVisitor):
     message = "您不是访客，请勿修改"
 
 

@@ -7,6 +7,7 @@ from django.conf import settings
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 
+from conversations.services import conversations_close_for, counselor_capacity_changed
 from hotline.api.errors import Forbidden, InvalidParam, LoginFailed
 from messages.im_accounts import import_after_commit
 
@@ -152,6 +153,8 @@ def staff_update(*, actor, user, data):
     user.save()
     if "supervisors" in data and user.type == UserType.COUNSELOR:
         user.supervisors.set(_supervisors_for(user.institution_id, data["supervisors"] or []))
+    if data.get("maxConsults") is not None:
+        counselor_capacity_changed(user.pk)
     return user
 
 
@@ -167,6 +170,7 @@ def user_delete(*, actor, user):
     user.save(update_fields=["deleted_at", "enabled", "last_updater", "updated_at"])
     user.supervisees.clear()
     tokens.revoke_all(user)
+    conversations_close_for(user, actor=actor)
 
 
 @transaction.atomic
@@ -178,6 +182,7 @@ def user_set_enabled(*, actor, user, enabled):
     user.save(update_fields=["enabled", "last_updater", "updated_at"])
     if not enabled:
         tokens.revoke_all(user)
+        conversations_close_for(user, actor=actor)
 
 
 @transaction.atomic
@@ -203,6 +208,7 @@ def counselor_set_max_consults(*, user, max_consults):
     user.max_consults = max_consults
     user.last_updater = user
     user.save(update_fields=["max_consults", "last_updater", "updated_at"])
+    counselor_capacity_changed(user.pk)
     return user
 
 

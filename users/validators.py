@@ -23,9 +23,14 @@ def check_md5(value):
     return value
 
 
+RESERVED_USERNAMES = {"list"}  # would collide with /user/ms/<kind>/list
+
+
 def check_username(value):
     if not USERNAME.match(value or ""):
         raise serializers.ValidationError("用户名须为2-32位字母、数字、下划线或连字符")
+    if value.lower() in RESERVED_USERNAMES:
+        raise serializers.ValidationError("该用户名为保留字，请换一个")
     return value
 
 

@@ -15,7 +15,7 @@ from hotline.api.schema import envelope, responses
 
 from . import selectors, services, tokens
 from .models import ROLE_LABELS, TYPE_BY_ROLE, UserType
-from .permissions import IsAdministrator, IsCounselor, IsVisitor
+from .permissions import IsAdministrator, IsCounselor, IsVisitorUpdatingSelf
 from .selectors import consent_information
 from .serializers import (
     BackendUserIn,
@@ -260,7 +260,7 @@ class PasswordView(APIView):
 
 
 class VisitorUpdateView(APIView):
-    permission_classes = [IsAuthenticated, IsVisitor]
+    permission_classes = [IsAuthenticated, IsVisitorUpdatingSelf]
 
     @extend_schema(summary="更新访客信息", request=VisitorUpdateIn, responses=responses(USER_ENVELOPE))
     def post(self, request):

@@ -82,6 +82,9 @@ def to_api_error(exc):
         return PayloadTooLarge()
     if isinstance(exc, TooManyFieldsSent):
         return InvalidParam("请求参数过多")
+    if isinstance(exc, ValueError) and "NUL" in str(exc):
+        # PostgreSQL cannot store NUL characters: a client sent one in a raw path or query value.
+        return InvalidParam("参数包含非法字符（NUL）")
     return None
 
 

@@ -33,11 +33,12 @@ class NullIfBlankCharField(serializers.CharField):
 
 
 class StrictCharField(serializers.CharField):
-    """A string input that refuses numbers, lists and objects instead of silently converting them."""
+    """A string input; numbers are read as their text (the seed types some text fields as Number),
+    booleans, lists and objects are refused instead of being silently converted."""
 
     default_error_messages = {"invalid": "须为字符串"}
 
     def to_internal_value(self, data):
-        if not isinstance(data, str):
+        if isinstance(data, bool) or not isinstance(data, str | int | float):
             self.fail("invalid")
-        return super().to_internal_value(data)
+        return super().to_internal_value(str(data))

@@ -9,7 +9,7 @@ from .errors import InvalidParam
 
 SHANGHAI = ZoneInfo("Asia/Shanghai")
 MIN_MS = 0
-MAX_MS = 253402300799999  # 9999-12-31T23:59:59.999Z
+MAX_MS = 253402271999998  # 9999-12-31 in Asia/Shanghai, minus a millisecond for inclusive bounds
 
 
 def parse_ms(value, field):

@@ -436,3 +436,103 @@ def test_delete_of_another_institutions_conversation_is_404(as_user, visitor, on
     error_of(as_user(other_admin).delete(f"/conversation/{session['id']}"), 404, -4)
     assert Conversation.objects.get(pk=session["id"]).deleted_at is None
     assert not AuditEntry.objects.exists()
+
+
+# ---- review findings: fairness, capacity changes, staff leaving ---------------------------------------
+
+
+@pytest.mark.django_db
+def test_raising_max_consults_starts_waiting_visitors_first(as_user, visitors, on_duty):
+    on_duty.max_consults = 1
+    on_duty.save()
+    result_of(start(as_user(visitors[0]), on_duty))
+    waiting = result_of(start(as_user(visitors[1]), on_duty))
+    result_of(as_user(on_duty).post("/user/maxconsults", {"maxConsults": 2}, format="json"))
+    assert Conversation.objects.get(pk=waiting["id"]).status == "IN_PROGRESS"
+    assert result_of(start(as_user(visitors[2]), on_duty))["status"] == "WAITING"
+
+
+@pytest.mark.django_db
+def test_admin_raising_max_consults_starts_waiting_visitors(as_user, visitors, on_duty, inst_admin):
+    on_duty.max_consults = 1
+    on_duty.save()
+    result_of(start(as_user(visitors[0]), on_duty))
+    waiting = result_of(start(as_user(visitors[1]), on_duty))
+    result_of(
+        as_user(inst_admin).post(
+            "/user/ms/counselor", {"username": on_duty.username, "maxConsults": 3}, format="json"
+        )
+    )
+    assert Conversation.objects.get(pk=waiting["id"]).status == "IN_PROGRESS"
+
+
+@pytest.mark.django_db
+def test_newcomer_never_jumps_the_queue(as_user, visitors, on_duty):
+    on_duty.max_consults = 1
+    on_duty.save()
+    first = result_of(start(as_user(visitors[0]), on_duty))
+    result_of(start(as_user(visitors[1]), on_duty))
+    # Capacity frees without promotion (e.g. an operator edits maxConsults in the admin).
+    type(on_duty).objects.filter(pk=on_duty.pk).update(max_consults=2)
+    assert result_of(start(as_user(visitors[2]), on_duty))["status"] == "WAITING"
+    assert first["status"] == "IN_PROGRESS"
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("how", ["delete", "ban"])
+def test_visitors_are_released_when_their_counselor_leaves(as_user, visitors, on_duty, inst_admin, ecnu, how):
+    on_duty.max_consults = 1
+    on_duty.save()
+    result_of(start(as_user(visitors[0]), on_duty))
+    result_of(start(as_user(visitors[1]), on_duty))
+    admin = as_user(inst_admin)
+    if how == "delete":
+        result_of(admin.delete(f"/user/ms/counselor/{on_duty.username}"))
+    else:
+        result_of(admin.post(f"/user/ban/{on_duty.id}"))
+    assert set(Conversation.objects.values_list("status", flat=True)) == {"FINISHED"}
+    other = make_user(UserType.COUNSELOR, inst=ecnu)
+    put_on_duty(other)
+    assert result_of(start(as_user(visitors[1]), other))["status"] == "IN_PROGRESS"
+
+
+@pytest.mark.django_db
+def test_banned_visitor_frees_its_place(as_user, visitors, on_duty, inst_admin):
+    on_duty.max_consults = 1
+    on_duty.save()
+    result_of(start(as_user(visitors[0]), on_duty))
+    waiting = result_of(start(as_user(visitors[1]), on_duty))
+    result_of(as_user(inst_admin).post(f"/user/ban/{visitors[0].id}"))
+    assert Conversation.objects.get(pk=waiting["id"]).status == "IN_PROGRESS"
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize(
+    "method,path",
+    [
+        ("post", "/user/ban/%00"),
+        ("post", "/user/active/%00"),
+        ("delete", "/user/ms/counselor/%00"),
+        ("delete", "/arrange/%00"),
+        ("post", "/conversation/end/%00"),
+        ("delete", "/conversation/%00"),
+        ("get", "/message/conversation/web?conversationId=%00"),
+        ("post", "/user/ban/not-an-id"),
+    ],
+)
+def test_odd_path_values_never_crash(as_user, sysadmin, method, path):
+    response = getattr(as_user(sysadmin), method)(path)
+    assert response.status_code in (400, 404) and response.json()["code"] in (-2, -4)
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize(
+    "path",
+    [
+        "/arrange/theday?timestamp=253402300799999&type=COUNSELOR",
+        "/conversation/consultlist?startTime=253402300799999",
+        "/conversation/consultlist?endTime=253402300799999",
+    ],
+)
+def test_far_future_timestamps_are_rejected_not_crashed(as_user, sysadmin, path):
+    assert as_user(sysadmin).get(path).json()["code"] == -2

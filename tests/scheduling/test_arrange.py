@@ -295,3 +295,33 @@ def test_delete_arrangement_of_another_institution_is_404(as_user, other_admin, 
     error_of(as_user(other_admin).delete("/arrange/" + "0" * 32), 404, -4)
     arrangement.refresh_from_db()
     assert not arrangement.removed
+
+
+@pytest.mark.django_db
+def test_explicit_day_survives_clearing_weekly_duty(as_user, inst_admin, visitor, counselor):
+    next_week = today() + timedelta(days=7)
+    admin = as_user(inst_admin)
+    result_of(
+        admin.post(
+            "/arrange/batch",
+            {"user": counselor.id, "weekDays": [next_week.isoweekday()], "userType": "COUNSELOR"},
+            format="json",
+        )
+    )
+    result_of(theday(as_user(visitor), next_week))  # the weekly day is materialised
+    rows = result_of(arrange(admin, [counselor], next_week))
+    assert rows[0]["lastUpdater"] == inst_admin.id
+    result_of(
+        admin.post(
+            "/arrange/batch", {"user": counselor.id, "weekDays": [], "userType": "COUNSELOR"}, format="json"
+        )
+    )
+    assert [r["userId"] for r in result_of(theday(as_user(visitor), next_week))] == [counselor.id]
+
+
+@pytest.mark.django_db
+def test_theday_state_offline(as_user, visitor, counselor, ecnu):
+    offline = make_user(UserType.COUNSELOR, inst=ecnu, username="offline_one")
+    put_on_duty(counselor, offline)
+    set_online(counselor)
+    assert [r["userId"] for r in result_of(theday(as_user(visitor), state="offline"))] == [offline.id]
