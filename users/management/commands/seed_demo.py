@@ -10,6 +10,7 @@ from conversations.constants import ConversationStatus
 from conversations.models import Conversation
 from evaluations.models import Evaluation
 from hotline.api.timeutil import today
+from messages.models import Message
 from scheduling.models import Arrangement, Presence, WeeklyDuty
 from users.models import Institution, User, UserType
 from users.services import md5_hex
@@ -91,6 +92,20 @@ USERS = [
         "ecnu",
         {"name": "陈同学", "open_id": "o92QK5demoWaitingVisitor0001"},
     ),
+]
+
+# (speaker, kind, content): "v" visitor / "c" counsellor; kind text or voice (an uploaded mp3's link)
+TRANSCRIPT = [
+    ("v", "text", "咨询师您好"),
+    ("v", "text", "请问现在可以开始吗"),
+    ("c", "text", "嗯嗯，可以的。你好，我是今天的接线员。很高兴见到你，怎么称呼你呢？"),
+    ("v", "text", "叫我小林就好。最近总是睡不好，压力很大"),
+    ("c", "voice", "https://hotline.example.edu.cn/file/download?fileName=demo-voice-1.mp3"),
+    ("v", "text", "期末考试快到了，我觉得自己怎么学都学不完"),
+    ("c", "text", "听起来这段时间你承受了很多压力。能具体说说是什么让你最担心吗？"),
+    ("v", "voice", "https://hotline.example.edu.cn/file/download?fileName=demo-voice-2.mp3"),
+    ("c", "text", "谢谢你愿意分享。我们一起来看看可以先从哪一件小事开始。"),
+    ("v", "text", "好的，谢谢老师，感觉好一些了"),
 ]
 
 # visitor, counsellor, days ago, minutes long, evaluation level (None: not rated), content
@@ -190,6 +205,7 @@ class Command(BaseCommand):
                 Evaluation.objects.create(
                     conversation=conversation, level=level, content=content, creator=visitor
                 )
+            self._transcript(conversation, visitor, counselor, started)
         rengar = counselors["Rengar"]
         rengar.max_consults = 1
         rengar.save(update_fields=["max_consults"])
@@ -203,6 +219,7 @@ class Command(BaseCommand):
             creator=running_visitor,
         )
         Conversation.objects.filter(pk=running.pk).update(created_at=running.start_time)
+        self._transcript(running, running_visitor, rengar, running.start_time, lines=TRANSCRIPT[:4])
         waiting_visitor = User.objects.get(username="o92QK5demoWaitingVisitor0001")
         Conversation.objects.create(
             status=ConversationStatus.WAITING,
@@ -211,3 +228,36 @@ class Command(BaseCommand):
             institution=rengar.institution,
             creator=waiting_visitor,
         )
+
+    def _transcript(self, conversation, visitor, counselor, started, lines=TRANSCRIPT):
+        """Messages as the IM callback would have stored them (text and customAudio voice)."""
+        base = int(started.timestamp())
+        rows = []
+        for index, (speaker, kind, content) in enumerate(lines):
+            sender, receiver = (visitor, counselor) if speaker == "v" else (counselor, visitor)
+            if kind == "voice":
+                element = {
+                    "MsgType": "TIMCustomElem",
+                    "MsgContent": {"Data": "customAudio", "Desc": content, "Ext": "", "Sound": ""},
+                }
+            else:
+                element = {"MsgType": "TIMTextElem", "MsgContent": {"Text": content}}
+            msg_time = base + 20 * index
+            key = f"demo-{conversation.pk}-{index}"
+            rows.append(
+                Message(
+                    msg_key=key,
+                    conversation=conversation,
+                    cloud_custom_data=conversation.pk,
+                    callback_command="C2C.CallbackAfterSendMsg",
+                    from_account=sender.username,
+                    to_account=receiver.username,
+                    msg_seq=index + 1,
+                    msg_random=index,
+                    msg_time=msg_time,
+                    error_info="send msg succeed",
+                    msg_body=[element],
+                    raw={"MsgKey": key, "MsgBody": [element], "CloudCustomData": conversation.pk},
+                )
+            )
+        Message.objects.bulk_create(rows, ignore_conflicts=True)
