@@ -5,6 +5,7 @@ from django.core.management import CommandError, call_command
 
 from conversations.models import Conversation
 from evaluations.models import Evaluation
+from messages.models import Message
 from scheduling.models import Arrangement
 from tests.helpers import md5, result_of
 from users.models import Institution, User, UserType
@@ -31,20 +32,16 @@ def test_createadmin_puts_the_admin_in_the_named_institution():
 @pytest.mark.django_db
 def test_seed_demo_is_safe_to_run_twice(anon):
     call_command("seed_demo")
-    counts = (
-        User.objects.count(),
-        Conversation.objects.count(),
-        Evaluation.objects.count(),
-        Arrangement.objects.count(),
-    )
+
+    def counts():
+        return [model.objects.count() for model in (User, Conversation, Evaluation, Arrangement, Message)]
+
+    before = counts()
     call_command("seed_demo")
-    assert counts == (
-        User.objects.count(),
-        Conversation.objects.count(),
-        Evaluation.objects.count(),
-        Arrangement.objects.count(),
-    )
+    assert counts() == before
     assert Conversation.objects.filter(status="WAITING").exists()
+    assert Message.objects.filter(msg_body__0__MsgType="TIMCustomElem").exists()
+    assert Message.objects.count() > 20
     assert Conversation.objects.filter(status="IN_PROGRESS").exists()
     pair = result_of(
         anon.post("/auth/login", {"username": "admin", "password": md5("hotline123")}, format="json")
