@@ -3,6 +3,7 @@ from django.contrib import admin
 from django.urls import path, re_path
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
 
+from consultant.urls import urlpatterns as consultant_urls
 from conversations.urls import urlpatterns as conversation_urls
 from evaluations.urls import urlpatterns as evaluation_urls
 from hotline.api import views as api_views
@@ -22,6 +23,7 @@ urlpatterns = [
     *conversation_urls,
     *evaluation_urls,
     *message_urls,
+    *consultant_urls,
 ]
 
 if settings.API_DOCS:

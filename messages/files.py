@@ -65,18 +65,26 @@ def sniff(head):
     return None
 
 
-def file_store(*, owner, upload):
-    if upload.size > MAX_UPLOAD_BYTES:
-        raise PayloadTooLarge("文件不能超过20MB")
+IMAGE_KINDS = frozenset({"png", "jpg", "gif", "webp"})
+CHAT_KINDS = frozenset(CONTENT_TYPES)
+
+
+def file_store(*, owner, upload, field="file", kinds=CHAT_KINDS, max_bytes=MAX_UPLOAD_BYTES):
+    """Store an upload whose content is one of `kinds`; answers the stored name."""
+    if upload.size > max_bytes:
+        raise PayloadTooLarge(f"文件不能超过{max_bytes // (1024 * 1024)}MB")
     if upload.size == 0:
-        raise InvalidParam.field("file", "文件为空")
+        raise InvalidParam.field(field, "文件为空")
     head = upload.read(4096)
     upload.seek(0)
     kind = sniff(head)
-    if kind is None:
-        raise InvalidParam.field(
-            "file", "只允许上传 mp3、m4a、aac、wav、amr、silk 音频或 png、jpeg、gif、webp 图片"
+    if kind is None or kind not in kinds:
+        allowed = (
+            "png、jpeg、gif、webp 图片"
+            if kinds == IMAGE_KINDS
+            else "mp3、m4a、aac、wav、amr、silk 音频或 png、jpeg、gif、webp 图片"
         )
+        raise InvalidParam.field(field, f"只允许上传 {allowed}")
     stem = re.sub(r"[^A-Za-z0-9_-]", "_", owner.username)[:64] or "user"
     name = f"{stem}-{int(time.time() * 1000)}-{secrets.token_hex(8)}.{kind}"
     path = files_root() / name

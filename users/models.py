@@ -101,6 +101,7 @@ class User(AbstractBaseUser, PermissionsMixin):
     activated = models.BooleanField(default=False)
     activate_time = models.DateTimeField(null=True, blank=True)
     deleted_at = models.DateTimeField("删除时间", null=True, blank=True)
+    deactivated_at = models.DateTimeField("注销时间", null=True, blank=True)
     is_staff = models.BooleanField("可登录管理后台", default=False)
     creator = models.ForeignKey(
         "self", null=True, blank=True, on_delete=models.SET_NULL, related_name="+", db_constraint=False
@@ -127,7 +128,7 @@ class User(AbstractBaseUser, PermissionsMixin):
     @property
     def is_active(self):
         """Banned (enabled=False) or deleted users cannot sign in and their tokens stop working."""
-        return self.enabled and self.deleted_at is None
+        return self.enabled and self.deleted_at is None and self.deactivated_at is None
 
     @property
     def roles(self):

@@ -1,0 +1,77 @@
+"""Workspace authentication: the hotline's JWT, sent as `token` in the body (or a Bearer header), and the
+body's `userID` must name the same user (seed 001 认证说明, CONTRACT §3, §9)."""
+
+from drf_spectacular.extensions import OpenApiAuthenticationExtension
+from drf_spectacular.plumbing import build_bearer_security_scheme_object
+from rest_framework.permissions import BasePermission
+from rest_framework_simplejwt.exceptions import InvalidToken, TokenError
+
+from hotline.api.authentication import BearerAuthentication
+from hotline.api.errors import Forbidden, NotAuthenticated
+from users.models import UserType
+
+WORKSPACE_TYPES = (UserType.COUNSELOR, UserType.SUPERVISOR)
+
+
+def _body_value(request, name):
+    data = request.data
+    if hasattr(data, "get"):
+        value = data.get(name)
+        if value not in (None, ""):
+            return value
+    return request.query_params.get(name)
+
+
+class WorkspaceTokenAuthentication(BearerAuthentication):
+    def authenticate(self, request):
+        token = _body_value(request, "token")
+        if token in (None, ""):
+            return super().authenticate(request)
+        if not isinstance(token, str):
+            raise NotAuthenticated()
+        try:
+            validated = self.get_validated_token(token.encode())
+            user = self.get_user(validated)
+        except (InvalidToken, TokenError):
+            raise NotAuthenticated() from None
+        if not user.is_active:
+            raise NotAuthenticated()
+        return user, validated
+
+
+class UserIdMatchesToken(BasePermission):
+    """`userID` (string or number) must be the token's user; then the caller must be workspace staff."""
+
+    require_user_id = True
+
+    def has_permission(self, request, view):
+        user = request.user
+        if not (user and user.is_authenticated):
+            raise NotAuthenticated()
+        user_id = _body_value(request, "userID")
+        if user_id in (None, ""):
+            if self.require_user_id:
+                raise NotAuthenticated()
+        elif isinstance(user_id, bool) or str(user_id) != str(user.pk):
+            raise NotAuthenticated()
+        if user.type not in WORKSPACE_TYPES:
+            raise Forbidden("仅咨询师可以使用工作台")
+        return True
+
+
+class TokenOnly(UserIdMatchesToken):
+    """For /auth/deactivate, whose seed body carries the token but no userID (checked when present)."""
+
+    require_user_id = False
+
+
+class WorkspaceTokenScheme(OpenApiAuthenticationExtension):
+    """In the schema: the body's `token` (documented on each request) or the same Bearer JWT."""
+
+    target_class = "consultant.auth.WorkspaceTokenAuthentication"
+    name = "workspaceBearerAuth"
+
+    def get_security_definition(self, auto_schema):
+        return build_bearer_security_scheme_object(
+            header_name="AUTHORIZATION", token_prefix="Bearer", bearer_format="JWT"
+        )

@@ -1,0 +1,86 @@
+"""Verification codes (CONTRACT §9): 6 digits, 10 minutes, single use, stored as an HMAC, at most 5
+wrong tries, one send per account per 60 s and 10 per day."""
+
+import hashlib
+import hmac
+import secrets
+from datetime import timedelta
+
+from django.conf import settings
+from django.core.mail import send_mail
+from django.db import transaction
+from django.db.models import F
+from django.utils import timezone
+
+from hotline.api.errors import InvalidParam, RateLimited
+
+from . import sms
+from .models import VerificationCode
+
+CODE_TTL = timedelta(minutes=10)
+RESEND_INTERVAL = timedelta(seconds=60)
+DAILY_LIMIT = 10
+MAX_ATTEMPTS = 5
+INVALID_CODE = "验证码错误或已失效"
+
+
+def _digest(channel, account, code):
+    message = f"{channel}:{account}:{code}".encode()
+    return hmac.new(settings.SECRET_KEY.encode(), message, hashlib.sha256).hexdigest()
+
+
+def normalize(channel, account):
+    return account.strip().lower() if channel == VerificationCode.Channel.EMAIL else account.strip()
+
+
+def code_send(*, channel, account):
+    account = normalize(channel, account)
+    now = timezone.now()
+    code = f"{secrets.randbelow(10**6):06d}"
+    with transaction.atomic():
+        recent = VerificationCode.objects.select_for_update().filter(
+            channel=channel, account=account, created_at__gte=now - timedelta(days=1)
+        )
+        sent = list(recent.values_list("created_at", flat=True))
+        if any(created >= now - RESEND_INTERVAL for created in sent):
+            raise RateLimited("验证码发送过于频繁，请60秒后再试")
+        if len(sent) >= DAILY_LIMIT:
+            raise RateLimited("今日验证码发送次数已达上限")
+        VerificationCode.objects.create(
+            channel=channel,
+            account=account,
+            code_hash=_digest(channel, account, code),
+            expires_at=now + CODE_TTL,
+        )
+    text = f"【心院热线】您的验证码是{code}，10分钟内有效。如非本人操作，请忽略。"
+    if channel == VerificationCode.Channel.EMAIL:
+        send_mail("【心院热线】验证码", text, settings.DEFAULT_FROM_EMAIL, [account])
+    else:
+        sms.send_code(account, code, text)
+
+
+def code_verify(*, channel, account, code):
+    """Consume the newest live code of the account, or raise 400/-2 (wrong, used, expired, too many tries).
+    A wrong try is counted in its own transaction, so the count survives the error answer."""
+    account = normalize(channel, account)
+    if not isinstance(code, str) or not code.strip():
+        raise InvalidParam(INVALID_CODE)
+    with transaction.atomic():
+        latest = (
+            VerificationCode.objects.select_for_update()
+            .filter(channel=channel, account=account, used_at__isnull=True, expires_at__gt=timezone.now())
+            .order_by("-created_at")
+            .first()
+        )
+        accepted = (
+            latest is not None
+            and latest.attempts < MAX_ATTEMPTS
+            and hmac.compare_digest(latest.code_hash, _digest(channel, account, code.strip()))
+        )
+        if accepted:
+            latest.used_at = timezone.now()
+            latest.save(update_fields=["used_at"])
+        elif latest is not None:
+            VerificationCode.objects.filter(pk=latest.pk).update(attempts=F("attempts") + 1)
+    if not accepted:
+        raise InvalidParam(INVALID_CODE)

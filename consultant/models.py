@@ -1,0 +1,88 @@
+from django.conf import settings
+from django.db import models
+
+
+class ConsultantProfile(models.Model):
+    """The workspace's personal-centre fields of a counsellor (seed 001 个人中心)."""
+
+    user = models.OneToOneField(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.CASCADE,
+        primary_key=True,
+        related_name="consultant_profile",
+    )
+    introduction = models.TextField(blank=True, default="")
+    experience = models.TextField(blank=True, default="")
+    expertise = models.TextField(blank=True, default="")
+    education = models.TextField(blank=True, default="")
+    certifications = models.TextField(blank=True, default="")
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        verbose_name = verbose_name_plural = "咨询师资料"
+
+    def __str__(self):
+        return str(self.user_id)
+
+
+class VerificationCode(models.Model):
+    """A 6-digit code sent by email or SMS; only its HMAC is stored."""
+
+    class Channel(models.TextChoices):
+        EMAIL = "email", "邮箱"
+        PHONE = "phone", "手机"
+
+    channel = models.CharField(max_length=8, choices=Channel.choices)
+    account = models.CharField(max_length=254)
+    code_hash = models.CharField(max_length=64)
+    attempts = models.PositiveSmallIntegerField(default=0)
+    expires_at = models.DateTimeField()
+    used_at = models.DateTimeField(null=True, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        verbose_name = verbose_name_plural = "验证码"
+        indexes = [models.Index(fields=["channel", "account", "created_at"])]
+
+    def __str__(self):
+        return f"{self.channel}:{self.account}"
+
+
+class OrderType(models.TextChoices):
+    ONLINE = "在线咨询", "在线咨询"
+    OFFLINE = "线下咨询", "线下咨询"
+
+
+class OrderStatus(models.TextChoices):
+    PENDING = "待接单", "待接单"
+    WAITING = "等待中", "等待中"
+    IN_PROGRESS = "咨询中", "咨询中"
+    FINISHED = "已结束", "已结束"
+    REJECTED = "已拒绝", "已拒绝"
+
+
+class Order(models.Model):
+    """A consultation appointment a counsellor takes (seed 001 咨询列表). `amount` is in fen."""
+
+    consultant = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="orders")
+    order_id = models.CharField(max_length=32, unique=True)
+    name = models.CharField(max_length=64)
+    age = models.PositiveSmallIntegerField()
+    gender = models.CharField(max_length=2)
+    type = models.CharField(max_length=8, choices=OrderType.choices)
+    key_word = models.JSONField(default=list)
+    date = models.DateField()
+    time = models.TimeField()
+    contact = models.CharField(max_length=64)
+    status = models.CharField(max_length=8, choices=OrderStatus.choices, default=OrderStatus.PENDING)
+    amount = models.PositiveIntegerField(default=0, help_text="fen (1/100 yuan)")
+    commit_time = models.DateTimeField(auto_now_add=True, db_index=True)
+    finish_time = models.DateTimeField(null=True, blank=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        verbose_name = verbose_name_plural = "咨询订单"
+        indexes = [models.Index(fields=["consultant", "status", "date"])]
+
+    def __str__(self):
+        return self.order_id
