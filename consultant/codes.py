@@ -80,7 +80,7 @@ def code_verify(*, channel, account, code):
         if accepted:
             latest.used_at = timezone.now()
             latest.save(update_fields=["used_at"])
-        elif latest is not None:
+        elif latest is not None and latest.attempts < MAX_ATTEMPTS:
             VerificationCode.objects.filter(pk=latest.pk).update(attempts=F("attempts") + 1)
     if not accepted:
         raise InvalidParam(INVALID_CODE)

@@ -6,6 +6,7 @@ from datetime import datetime
 
 from openpyxl import Workbook
 from openpyxl.cell import WriteOnlyCell
+from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
 from openpyxl.styles import Font
 
 from hotline.api.timeutil import SHANGHAI
@@ -32,6 +33,18 @@ TYPE_NAMES = {
     "TIMLocationElem": "位置",
 }
 MESSAGE_COLUMNS = ["时间", "发送者角色", "发送者", "类型", "内容"]
+
+
+def _cell(sheet, value):
+    """A cell that is always plain text: control characters Excel refuses are dropped, and text that
+    looks like a formula stays text (no formula injection into the administrator's spreadsheet)."""
+    if value is None:
+        value = ""
+    if not isinstance(value, str):
+        value = str(value)
+    cell = WriteOnlyCell(sheet, value=ILLEGAL_CHARACTERS_RE.sub("", value))
+    cell.data_type = "s"
+    return cell
 
 
 def _local(value):
@@ -71,7 +84,7 @@ def _write_sheet(workbook, conversation, title):
         ("评价", f"{evaluation.level}分 {evaluation.content}".strip() if evaluation else "未评价"),
     ]
     for name, value in header:
-        sheet.append([label(name), value])
+        sheet.append([label(name), _cell(sheet, value)])
     sheet.append([])
     sheet.append([label(title) for title in MESSAGE_COLUMNS])
     people = {
@@ -90,11 +103,14 @@ def _write_sheet(workbook, conversation, title):
         if message.is_revoked:
             content = f"[已撤回] {content}"
         when = message.msg_time
-        sheet.append([_seconds_local(when), role, name, kinds, content])
+        sheet.append([_cell(sheet, value) for value in (_seconds_local(when), role, name, kinds, content)])
 
 
 def _seconds_local(seconds):
-    return datetime.fromtimestamp(seconds, tz=SHANGHAI).strftime("%Y-%m-%d %H:%M:%S") if seconds else ""
+    try:
+        return datetime.fromtimestamp(seconds, tz=SHANGHAI).strftime("%Y-%m-%d %H:%M:%S") if seconds else ""
+    except (ValueError, OverflowError, OSError):
+        return str(seconds)
 
 
 def transcript_workbook(conversations):

@@ -4,6 +4,7 @@ SQL statement (or two for a recall that precedes its message), committed before 
 import hashlib
 import hmac
 import json
+import math
 import re
 import time
 
@@ -66,7 +67,7 @@ def check_callback_auth(params):
     request_time = params.get("RequestTime", "")
     sign = params.get("Sign", "")
     expected = hashlib.sha256(f"{token}{request_time}".encode()).hexdigest()
-    if not sign or not hmac.compare_digest(expected, sign.lower()):
+    if not sign or not hmac.compare_digest(expected.encode(), sign.lower().encode("utf-8", "replace")):
         raise CallbackRejected("Sign 校验失败", status=403, code=1)
     try:
         skew = abs(time.time() - int(request_time))
@@ -76,10 +77,26 @@ def check_callback_auth(params):
         raise CallbackRejected("RequestTime 超出60秒", status=403, code=1)
 
 
+def _finite_float(text):
+    value = float(text)
+    return value if math.isfinite(value) else None
+
+
+def clean(value):
+    """What PostgreSQL can store: no NUL characters, no lone surrogates (a cut emoji), no NaN."""
+    if isinstance(value, str):
+        return value.replace("\x00", "\ufffd").encode("utf-16", "surrogatepass").decode("utf-16", "replace")
+    if isinstance(value, dict):
+        return {clean(str(key)): clean(item) for key, item in value.items()}
+    if isinstance(value, list):
+        return [clean(item) for item in value]
+    return value
+
+
 def parse_body(raw_body):
     try:
-        data = json.loads(raw_body)
-    except (ValueError, UnicodeDecodeError):
+        data = clean(json.loads(raw_body, parse_constant=lambda _: None, parse_float=_finite_float))
+    except (ValueError, UnicodeDecodeError, RecursionError):
         raise CallbackRejected("请求体不是JSON", status=400, code=1) from None
     if not isinstance(data, dict):
         raise CallbackRejected("请求体必须是JSON对象", status=400, code=1)
@@ -89,7 +106,7 @@ def parse_body(raw_body):
 def _int(value):
     try:
         number = int(value)
-    except (TypeError, ValueError):
+    except (TypeError, ValueError, OverflowError):
         return 0
     return max(-BIGINT, min(BIGINT, number))
 
@@ -100,10 +117,31 @@ def _text(value):
     return value if isinstance(value, str) else json.dumps(value, ensure_ascii=False)
 
 
+def _conversation_id(custom):
+    """The conversation named by CloudCustomData: the id itself (any case, padded) or a JSON object
+    carrying `conversationId`."""
+    text = custom.strip()
+    if text.startswith("{"):
+        try:
+            wrapped = json.loads(text)
+        except ValueError:
+            wrapped = None
+        if isinstance(wrapped, dict):
+            text = str(
+                wrapped.get("conversationId") or wrapped.get("conversationID") or wrapped.get("id") or ""
+            )
+    text = text.strip().lower()
+    return text if HEX_ID.match(text) else None
+
+
 def _msg_key(data):
     key = data.get("MsgKey")
+    if isinstance(key, int | float) and not isinstance(key, bool):
+        key = str(key)
     if isinstance(key, str) and key:
-        return key[:128]
+        if len(key) <= 255:
+            return key
+        return key[:190] + "#" + hashlib.sha256(key.encode()).hexdigest()
     if all(data.get(name) is not None for name in ("MsgSeq", "MsgRandom", "MsgTime")):
         return f"{_int(data['MsgSeq'])}_{_int(data['MsgRandom'])}_{_int(data['MsgTime'])}"
     return (
@@ -115,11 +153,13 @@ def store_message(data, command):
     """Insert the message once per MsgKey (a repeated delivery changes nothing)."""
     custom = _text(data.get("CloudCustomData"))
     body = data.get("MsgBody")
+    if isinstance(body, dict):
+        body = [body]
     now = timezone.now()
     values = {
         "id": Message._meta.pk.default(),
         "msg_key": _msg_key(data),
-        "conversation_id": custom if HEX_ID.match(custom) else None,
+        "conversation_id": _conversation_id(custom),
         "cloud_custom_data": custom,
         "callback_command": command,
         "from_account": _text(data.get("From_Account"))[:64],

@@ -33,9 +33,11 @@ def _import(user):
     }
     body = {"UserID": user.username, "Nick": user.name or user.username, "FaceUrl": user.avatar_url or ""}
     response = requests.post(
-        f"{settings.TIM_API_BASE}/v4/im_open_login_svc/account_import", params=params, json=body, timeout=5
+        f"{settings.TIM_API_BASE}/v4/im_open_login_svc/account_import", params=params, json=body, timeout=3
     )
     data = response.json()
+    if not isinstance(data, dict):
+        raise RuntimeError(f"account_import answered {str(data)[:200]!r}")
     if data.get("ActionStatus") != "OK" or data.get("ErrorCode", 0) != 0:
         raise RuntimeError(f"account_import failed: {data.get('ErrorCode')} {data.get('ErrorInfo')}")
 

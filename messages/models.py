@@ -12,7 +12,7 @@ class Message(models.Model):
     """
 
     id = models.CharField(primary_key=True, max_length=32, default=new_id, editable=False)
-    msg_key = models.CharField(max_length=128, unique=True)
+    msg_key = models.CharField(max_length=255, unique=True)
     conversation = models.ForeignKey(
         "conversations.Conversation",
         null=True,
@@ -28,10 +28,10 @@ class Message(models.Model):
     msg_seq = models.BigIntegerField(default=0)
     msg_random = models.BigIntegerField(default=0)
     msg_time = models.BigIntegerField(default=0, help_text="seconds")
-    online_only_flag = models.IntegerField(default=0)
-    send_msg_result = models.IntegerField(default=0)
+    online_only_flag = models.BigIntegerField(default=0)
+    send_msg_result = models.BigIntegerField(default=0)
     error_info = models.TextField(blank=True, default="")
-    unread_msg_num = models.IntegerField(default=0)
+    unread_msg_num = models.BigIntegerField(default=0)
     msg_body = models.JSONField(default=list)
     raw = models.JSONField(default=dict, help_text="the whole callback body as received")
     is_revoked = models.BooleanField(default=False)

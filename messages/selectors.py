@@ -2,7 +2,10 @@ from .models import Message
 
 
 def messages_of(conversation):
-    """A conversation's messages in time order (MsgTime, then MsgSeq); recall placeholders excluded."""
-    return Message.objects.filter(conversation_id=conversation.pk, placeholder=False).order_by(
-        "msg_time", "msg_seq", "created_at", "id"
-    )
+    """A conversation's messages in time order (MsgTime, then MsgSeq); recall placeholders excluded.
+    Only messages between the conversation's two participants count: a client's stale or forged
+    CloudCustomData cannot put someone else's words into this transcript."""
+    pair = [conversation.user.username, conversation.counselor.username]
+    return Message.objects.filter(
+        conversation_id=conversation.pk, placeholder=False, from_account__in=pair, to_account__in=pair
+    ).order_by("msg_time", "msg_seq", "created_at", "id")

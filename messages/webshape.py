@@ -26,7 +26,8 @@ def camel(value):
 
 def element_payload(element):
     element = element if isinstance(element, dict) else {}
-    element_type = element.get("MsgType") or "TIMTextElem"
+    raw_type = element.get("MsgType")
+    element_type = raw_type if isinstance(raw_type, str) and raw_type else str(raw_type or "TIMTextElem")
     content = element.get("MsgContent") if isinstance(element.get("MsgContent"), dict) else {}
     payload = camel(content)
     if element_type == "TIMTextElem":
@@ -70,26 +71,31 @@ def web_message(message, *, own_identifier):
 
 
 def element_text(element_type, payload):
-    """A one-cell rendering of an element for exports: text, or the link of a voice/image/file."""
+    """A one-cell rendering of an element for exports: text, or the link of a voice/image/file.
+    Whatever the provider sent (numbers, objects), the answer is a string."""
+
+    def get(key):
+        value = payload.get(key)
+        return "" if value is None else str(value)
+
     if element_type == "TIMTextElem":
-        return payload.get("text", "")
+        return get("text")
     if element_type == "TIMCustomElem":
         if payload.get("data") == "customAudio":
-            return payload.get("desc", "")
-        return " ".join(str(payload.get(key, "")) for key in CUSTOM_KEYS if payload.get(key))
+            return get("desc")
+        return " ".join(get(key) for key in CUSTOM_KEYS if payload.get(key))
     if element_type == "TIMImageElem":
-        images = payload.get("imageInfoArray") or []
-        return (images[0].get("url", "") if images and isinstance(images[0], dict) else "") or payload.get(
-            "uuid", ""
-        )
+        images = payload.get("imageInfoArray")
+        first = images[0] if isinstance(images, list) and images and isinstance(images[0], dict) else {}
+        return str(first.get("url") or "") or get("uuid")
     if element_type == "TIMSoundElem":
-        return payload.get("url", "") or payload.get("uuid", "")
+        return get("url") or get("uuid")
     if element_type == "TIMFileElem":
-        return f"{payload.get('fileName', '')} {payload.get('url', '')}".strip()
+        return f"{get('fileName')} {get('url')}".strip()
     if element_type == "TIMVideoFileElem":
-        return payload.get("videoUrl", "") or payload.get("videoUUID", "")
+        return get("videoUrl") or get("videoUUID")
     if element_type == "TIMFaceElem":
-        return f"[表情 {payload.get('index', '')}] {payload.get('data', '')}".strip()
+        return f"[表情 {get('index')}] {get('data')}".strip()
     if element_type == "TIMLocationElem":
-        return f"{payload.get('desc', '')} ({payload.get('latitude', '')}, {payload.get('longitude', '')})"
+        return f"{get('desc')} ({get('latitude')}, {get('longitude')})"
     return str(payload)
