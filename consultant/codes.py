@@ -12,7 +12,7 @@ from django.db import transaction
 from django.db.models import F
 from django.utils import timezone
 
-from hotline.api.errors import InvalidParam, RateLimited
+from hotline.api.errors import InvalidParam, ProviderError, RateLimited
 
 from . import sms
 from .models import VerificationCode
@@ -46,17 +46,24 @@ def code_send(*, channel, account):
             raise RateLimited("验证码发送过于频繁，请60秒后再试")
         if len(sent) >= DAILY_LIMIT:
             raise RateLimited("今日验证码发送次数已达上限")
-        VerificationCode.objects.create(
+        record = VerificationCode.objects.create(
             channel=channel,
             account=account,
             code_hash=_digest(channel, account, code),
             expires_at=now + CODE_TTL,
         )
     text = f"【心院热线】您的验证码是{code}，10分钟内有效。如非本人操作，请忽略。"
-    if channel == VerificationCode.Channel.EMAIL:
-        send_mail("【心院热线】验证码", text, settings.DEFAULT_FROM_EMAIL, [account])
-    else:
-        sms.send_code(account, code, text)
+    try:
+        if channel == VerificationCode.Channel.EMAIL:
+            send_mail("【心院热线】验证码", text, settings.DEFAULT_FROM_EMAIL, [account])
+        else:
+            sms.send_code(account, code, text)
+    except (ProviderError, OSError) as exc:
+        # Nothing reached the user: forget the code so the 60-second limit does not block a retry.
+        record.delete()
+        if isinstance(exc, ProviderError):
+            raise
+        raise ProviderError("验证码发送失败，请稍后再试") from None
 
 
 def code_verify(*, channel, account, code):

@@ -48,3 +48,42 @@ def test_seed_demo_is_safe_to_run_twice(anon):
     )
     anon.credentials(HTTP_AUTHORIZATION=f"Bearer {pair['access']}")
     assert len(result_of(anon.get("/conversation/consultlist"))) == 6
+
+
+@pytest.mark.django_db
+def test_seed_demo_workspace_counselor_sees_data_everywhere(anon):
+    call_command("seed_demo")
+    login = anon.post(
+        "/api/consultant/auth/login",
+        {
+            "loginType": "password",
+            "accountType": "email",
+            "account": "limeijin@example.com",
+            "credential": "hotline123",
+        },
+        format="json",
+    ).json()
+    assert login["code"] == 0
+    auth = {"userID": login["data"]["userInfo"]["userID"], "token": login["data"]["token"]}
+    for name in ("category-data", "yearly-consultations", "time-slot-data", "gender-data", "age-data"):
+        data = anon.post(f"/api/consultant/dashboard/{name}", auth, format="json").json()["data"]
+        assert any(value for value in data.values()), name
+    statuses = {
+        row["status"]
+        for row in anon.post("/api/consultant/orders", {**auth, "pageSize": 100}, format="json").json()[
+            "data"
+        ]["data"]
+    }
+    assert statuses == {"待接单", "等待中", "咨询中", "已结束", "已拒绝"}
+    assert anon.post("/api/consultant/user/comments", auth, format="json").json()["data"]
+    phone = anon.post(
+        "/api/consultant/auth/login",
+        {
+            "loginType": "password",
+            "accountType": "phone",
+            "account": "13122334567",
+            "credential": "hotline123",
+        },
+        format="json",
+    ).json()
+    assert phone["code"] == 0

@@ -1,11 +1,13 @@
 """Demo data for `make run`: safe to run twice (everything is looked up by a natural key first)."""
 
-from datetime import timedelta
+import random
+from datetime import time, timedelta
 
 from django.core.management.base import BaseCommand
 from django.db import transaction
 from django.utils import timezone
 
+from consultant.models import ConsultantProfile, Order, OrderStatus, OrderType
 from conversations.constants import ConversationStatus
 from conversations.models import Conversation
 from evaluations.models import Evaluation
@@ -145,6 +147,7 @@ class Command(BaseCommand):
             User.objects.get(username=username).supervisors.add(supervisor)
         self._duty(supervisor)
         self._conversations()
+        self._workspace()
         self.stdout.write(
             self.style.SUCCESS(
                 f"demo data ready ({created} users created); staff password: {DEMO_PASSWORD} "
@@ -261,3 +264,66 @@ class Command(BaseCommand):
                 )
             )
         Message.objects.bulk_create(rows, ignore_conflicts=True)
+
+    def _workspace(self):
+        """liMeijin also uses the workspace (email or phone login): a profile and five months of orders."""
+        counselor = User.objects.get(username="liMeijin")
+        ConsultantProfile.objects.get_or_create(
+            user=counselor,
+            defaults={
+                "introduction": "国家二级心理咨询师，从事高校心理咨询工作八年。",
+                "experience": "华东师范大学心理咨询中心专职咨询师",
+                "expertise": "情绪困扰、学业压力、人际关系",
+                "education": "应用心理学硕士",
+                "certifications": "国家二级心理咨询师",
+            },
+        )
+        if Order.objects.filter(consultant=counselor).exists():
+            return
+        rng = random.Random(20261125)
+        names = [
+            "张晓",
+            "王磊",
+            "李娜",
+            "欧阳雪",
+            "陈晨",
+            "刘洋",
+            "赵敏",
+            "孙悦",
+            "周杰",
+            "吴桐",
+            "郑爽",
+            "冯远",
+        ]
+        statuses = [OrderStatus.FINISHED] * 5 + [
+            OrderStatus.PENDING,
+            OrderStatus.WAITING,
+            OrderStatus.IN_PROGRESS,
+            OrderStatus.REJECTED,
+        ]
+        now = timezone.now()
+        for index in range(48):
+            visitor = index % len(names)
+            appointment = today() - timedelta(days=rng.randint(-10, 150))
+            status = (
+                statuses[index % len(statuses)]
+                if appointment < today()
+                else rng.choice([OrderStatus.PENDING, OrderStatus.WAITING])
+            )
+            order = Order.objects.create(
+                consultant=counselor,
+                order_id=f"ZXDEMO{index:04d}",
+                name=names[visitor],
+                age=[16, 19, 21, 24, 28, 33, 38, 44, 52, 58, 20, 23][visitor],
+                gender="女" if visitor % 2 == 0 else "男",
+                type=OrderType.ONLINE if index % 3 else OrderType.OFFLINE,
+                key_word=rng.sample(["焦虑", "失眠", "学业压力", "人际关系", "情绪低落", "家庭矛盾"], 2),
+                date=appointment,
+                time=time(rng.choice([9, 10, 14, 15, 16, 19, 20]), rng.choice([0, 30])),
+                contact=f"1380000{visitor:04d}",
+                status=status,
+                amount=rng.choice([0, 5000, 8000, 12000]),
+                finish_time=now if status == OrderStatus.FINISHED else None,
+            )
+            committed = now if index < 3 else now - timedelta(days=max(1, (today() - appointment).days + 3))
+            Order.objects.filter(pk=order.pk).update(commit_time=committed)
