@@ -86,3 +86,96 @@ class Order(models.Model):
 
     def __str__(self):
         return self.order_id
+
+
+class Archive(models.Model):
+    """A student's interview archive (咨询档案); `interview_count` is the number of its records."""
+
+    consultant = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="archives"
+    )
+    std_name = models.CharField(max_length=64)
+    std_grade = models.CharField(max_length=64, blank=True, default="")
+    std_class = models.CharField(max_length=64, blank=True, default="")
+    std_school = models.CharField(max_length=128, blank=True, default="")
+    interview_status = models.CharField(max_length=64, blank=True, default="")
+    interview_type = models.CharField(max_length=64, blank=True, default="")
+    doctor_evaluation = models.TextField(blank=True, default="")
+    follow_up_plan = models.TextField(blank=True, default="")
+    create_time = models.DateTimeField(auto_now_add=True, db_index=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        verbose_name = verbose_name_plural = "咨询档案"
+
+    def __str__(self):
+        return f"{self.std_name} ({self.pk})"
+
+
+class InterviewRecord(models.Model):
+    """One interview of an archive (咨询记录)."""
+
+    archive = models.ForeignKey(Archive, on_delete=models.CASCADE, related_name="records")
+    count = models.PositiveIntegerField(help_text="第几次访谈")
+    name = models.CharField(max_length=64, blank=True, default="")
+    gender = models.CharField(max_length=2, blank=True, default="")
+    student_id = models.CharField(max_length=64, blank=True, default="")
+    school = models.CharField(max_length=128, blank=True, default="")
+    grade = models.CharField(max_length=64, blank=True, default="")
+    class_name = models.CharField(max_length=64, blank=True, default="")
+    date = models.CharField(max_length=10, blank=True, default="")
+    time = models.CharField(max_length=5, blank=True, default="")
+    duration = models.CharField(max_length=32, blank=True, default="")
+    visit_status = models.CharField(max_length=64, blank=True, default="")
+    description = models.TextField(blank=True, default="")
+    doctor_evaluation = models.TextField(blank=True, default="")
+    follow_up_plan = models.TextField(blank=True, default="")
+    next_visit_plan = models.TextField(blank=True, default="")
+    crisis_status = models.CharField(max_length=64, blank=True, default="")
+    consultant_name = models.CharField(max_length=64, blank=True, default="")
+    signature_image = models.CharField(max_length=512, blank=True, default="")
+    attach_images = models.JSONField(default=list, blank=True)
+    is_third_party_evaluation = models.BooleanField(default=False)
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        verbose_name = verbose_name_plural = "咨询记录"
+        ordering = ["count", "id"]
+
+    def __str__(self):
+        return f"{self.archive_id} #{self.count}"
+
+
+class IntakeProfile(models.Model):
+    """The intake profile (个人档案) of a consultation order's visitor."""
+
+    order = models.OneToOneField(Order, on_delete=models.CASCADE, primary_key=True, related_name="intake")
+    data = models.JSONField(default=dict)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        verbose_name = verbose_name_plural = "个人档案"
+
+    def __str__(self):
+        return str(self.order_id)
+
+
+class Template(models.Model):
+    """An Excel template of an institution (访谈记录模板)."""
+
+    institution = models.ForeignKey("users.Institution", on_delete=models.CASCADE, related_name="templates")
+    file_name = models.CharField(max_length=128)
+    stored_name = models.CharField(max_length=128)
+    size = models.PositiveIntegerField()
+    uploaded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        verbose_name = verbose_name_plural = "模板文件"
+        constraints = [models.UniqueConstraint(fields=["institution", "file_name"], name="one_template_name")]
+
+    def __str__(self):
+        return self.file_name

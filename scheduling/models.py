@@ -91,3 +91,22 @@ class Presence(models.Model):
 
     def __str__(self):
         return f"{self.identifier}: {'online' if self.online else 'offline'}"
+
+
+class LeavePeriod(models.Model):
+    """A counsellor's leave (停诊): not on duty on any day it overlaps (workspace /schedule/stop)."""
+
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="leave_periods")
+    start = models.DateTimeField()
+    end = models.DateTimeField()
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        verbose_name = verbose_name_plural = "停诊"
+        ordering = ["start"]
+        constraints = [
+            models.CheckConstraint(condition=models.Q(end__gt=models.F("start")), name="leave_not_reversed")
+        ]
+
+    def __str__(self):
+        return f"{self.user_id} {self.start:%Y-%m-%d %H:%M}–{self.end:%Y-%m-%d %H:%M}"

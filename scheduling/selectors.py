@@ -1,44 +1,79 @@
 """Reads of duty: who is on duty on a day (materialising weekly duty), and presence."""
 
-from django.db.models import Avg, Count, Exists, IntegerField, OuterRef, Q, Subquery, Value
+from datetime import timedelta
+
+from django.db.models import Avg, Count, Exists, F, IntegerField, OuterRef, Q, Subquery, Value
 from django.db.models.functions import Coalesce
 
 from conversations.constants import ConversationStatus, ConversationType
 from conversations.models import Conversation
 from evaluations.models import Evaluation
 from hotline.api.errors import NotFound
+from hotline.api.timeutil import day_bounds
 from users.models import User, UserType
 from users.selectors import users_managed_by
 
-from .models import Arrangement, Presence, WeeklyDuty
+from .models import Arrangement, LeavePeriod, Presence, WeeklyDuty
 
 
-def _weekly_for_day(day):
-    return WeeklyDuty.objects.filter(weekday=day.isoweekday(), valid_from__lte=day).filter(
+def arrangements_materialize(day, *, user_ids=None, until=None):
+    """Create the day rows that weekly duty implies, for `day` (or every day up to `until`), in two
+    queries whatever the range; idempotent because the unique constraint decides."""
+    last = until or day
+    weekly = WeeklyDuty.objects.filter(valid_from__lte=last, user__deleted_at__isnull=True).filter(
         Q(valid_until__isnull=True) | Q(valid_until__gte=day)
     )
-
-
-def arrangements_materialize(day, *, user_ids=None):
-    """Create the day's rows that weekly duty implies (idempotent: the unique constraint decides)."""
-    weekly = _weekly_for_day(day).filter(user__deleted_at__isnull=True)
     if user_ids is not None:
         weekly = weekly.filter(user_id__in=user_ids)
-    rows = [
-        Arrangement(
-            user_id=user_id, type=duty_type, date=day, source=Arrangement.Source.WEEKLY, creator_id=creator
-        )
-        for user_id, duty_type, creator in weekly.values_list("user_id", "type", "creator_id").distinct()
-    ]
+    rules = list(weekly.values_list("user_id", "type", "creator_id", "weekday", "valid_from", "valid_until"))
+    rows = []
+    current = day
+    while current <= last:
+        for user_id, duty_type, creator, weekday, valid_from, valid_until in rules:
+            if (
+                weekday == current.isoweekday()
+                and valid_from <= current
+                and (valid_until is None or current <= valid_until)
+            ):
+                rows.append(
+                    Arrangement(
+                        user_id=user_id,
+                        type=duty_type,
+                        date=current,
+                        source=Arrangement.Source.WEEKLY,
+                        creator_id=creator,
+                    )
+                )
+        current += timedelta(days=1)
     if rows:
         Arrangement.objects.bulk_create(rows, ignore_conflicts=True)
 
 
+def on_leave(day, user_ref="user"):
+    """Exists(...) true when the user has a leave period overlapping the Asia/Shanghai `day`."""
+    start, end = day_bounds(day)
+    return Exists(LeavePeriod.objects.filter(user=OuterRef(user_ref), start__lt=end, end__gt=start))
+
+
 def duty_days(day, *, duty_type=None, institution_id=None):
-    """Whole-day arrangements that are in force on `day` for active users (weekly duty included)."""
+    """One arrangement row per user on duty on `day` (whole-day duty first, else the first work slot),
+    weekly duty included, users on leave and disabled users left out."""
     arrangements_materialize(day)
-    queryset = Arrangement.objects.filter(
-        date=day, removed=False, start_time__isnull=True, user__deleted_at__isnull=True, user__enabled=True
+    first_row = (
+        Arrangement.objects.filter(user=OuterRef("user"), date=day, removed=False)
+        .order_by(F("start_time").asc(nulls_first=True), "id")
+        .values("id")[:1]
+    )
+    queryset = (
+        Arrangement.objects.filter(
+            date=day,
+            removed=False,
+            user__deleted_at__isnull=True,
+            user__enabled=True,
+            user__deactivated_at__isnull=True,
+        )
+        .filter(id=Subquery(first_row))
+        .exclude(on_leave(day))
     )
     if duty_type:
         queryset = queryset.filter(type=duty_type)
@@ -48,8 +83,14 @@ def duty_days(day, *, duty_type=None, institution_id=None):
 
 
 def is_on_duty(user, day):
+    """On duty: an arrangement that day (day, weekly duty or work slot) and no leave overlapping it."""
     arrangements_materialize(day, user_ids=[user.pk])
-    return Arrangement.objects.filter(user=user, date=day, removed=False).exists()
+    return (
+        Arrangement.objects.filter(user=user, date=day, removed=False).exists()
+        and not LeavePeriod.objects.filter(
+            user=user, start__lt=day_bounds(day)[1], end__gt=day_bounds(day)[0]
+        ).exists()
+    )
 
 
 def online_subquery(user_ref="username"):
