@@ -14,12 +14,13 @@ WORKSPACE_TYPES = (UserType.COUNSELOR, UserType.SUPERVISOR)
 
 
 def _body_value(request, name):
+    """From the body only: tokens in URLs end up in access logs."""
     data = request.data
     if hasattr(data, "get"):
         value = data.get(name)
         if value not in (None, ""):
             return value
-    return request.query_params.get(name)
+    return None
 
 
 class WorkspaceTokenAuthentication(BearerAuthentication):
@@ -49,6 +50,8 @@ class UserIdMatchesToken(BasePermission):
         if not (user and user.is_authenticated):
             raise NotAuthenticated()
         user_id = _body_value(request, "userID")
+        if user_id in (None, ""):
+            user_id = _body_value(request, "user_id")  # the schedule endpoints' spelling
         if user_id in (None, ""):
             if self.require_user_id:
                 raise NotAuthenticated()

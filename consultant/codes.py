@@ -33,7 +33,7 @@ def normalize(channel, account):
     return account.strip().lower() if channel == VerificationCode.Channel.EMAIL else account.strip()
 
 
-def code_send(*, channel, account):
+def code_send(*, channel, account, ip=""):
     account = normalize(channel, account)
     now = timezone.now()
     code = f"{secrets.randbelow(10**6):06d}"
@@ -46,11 +46,16 @@ def code_send(*, channel, account):
             raise RateLimited("验证码发送过于频繁，请60秒后再试")
         if len(sent) >= DAILY_LIMIT:
             raise RateLimited("今日验证码发送次数已达上限")
+        if ip and VerificationCode.objects.filter(
+            ip=ip, created_at__gte=now - timedelta(hours=1)
+        ).count() >= (settings.CODE_SENDS_PER_IP_PER_HOUR):
+            raise RateLimited("发送验证码过于频繁，请稍后再试")
         record = VerificationCode.objects.create(
             channel=channel,
             account=account,
             code_hash=_digest(channel, account, code),
             expires_at=now + CODE_TTL,
+            ip=ip,
         )
     text = f"【心院热线】您的验证码是{code}，10分钟内有效。如非本人操作，请忽略。"
     try:

@@ -35,6 +35,7 @@ class VerificationCode(models.Model):
     channel = models.CharField(max_length=8, choices=Channel.choices)
     account = models.CharField(max_length=254)
     code_hash = models.CharField(max_length=64)
+    ip = models.CharField(max_length=64, blank=True, default="", db_index=True)
     attempts = models.PositiveSmallIntegerField(default=0)
     expires_at = models.DateTimeField()
     used_at = models.DateTimeField(null=True, blank=True)

@@ -2,8 +2,8 @@
 
 from datetime import date
 
-from django.db.models import Count, IntegerField, Q, Sum, Value
-from django.db.models.functions import Coalesce, Concat, ExtractHour, ExtractMonth
+from django.db.models import Count, IntegerField, Max, Q, Sum, Value
+from django.db.models.functions import Coalesce, ExtractHour, ExtractMonth
 
 from evaluations.models import Evaluation
 from hotline.api.timeutil import SHANGHAI, day_bounds, today
@@ -217,10 +217,11 @@ def gender_data(user):
 
 
 def age_data(user):
-    """Distinct visitors per age bucket, one aggregate query."""
+    """Distinct visitors per age bucket (a visitor counted once, at the highest age of its orders)."""
+    visitors = _counted(user).values("name", "contact").annotate(visitor_age=Max("age"))
     buckets = {
-        f"b{index}": Count("visitor", distinct=True, filter=Q(age__gte=low, age__lte=high))
+        f"b{index}": Count("name", filter=Q(visitor_age__gte=low, visitor_age__lte=high))
         for index, (_, low, high) in enumerate(AGE_BUCKETS)
     }
-    totals = _counted(user).annotate(visitor=Concat("name", Value("|"), "contact")).aggregate(**buckets)
+    totals = visitors.aggregate(**buckets)
     return {"values": [totals[f"b{index}"] for index in range(len(AGE_BUCKETS))]}

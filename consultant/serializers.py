@@ -61,8 +61,8 @@ class DeactivateIn(AccountFields):
 
 class PageIn(serializers.Serializer):
     page = serializers.IntegerField(required=False, min_value=0, allow_null=True)
-    pageSize = serializers.IntegerField(required=False, min_value=1, allow_null=True)
-    page_size = serializers.IntegerField(required=False, min_value=1, allow_null=True)
+    pageSize = serializers.IntegerField(required=False, min_value=0, allow_null=True)
+    page_size = serializers.IntegerField(required=False, min_value=0, allow_null=True)
 
 
 def _optional(max_length=64):
@@ -80,10 +80,14 @@ class OrderListIn(PageIn):
         choices=OrderStatus.choices, required=False, allow_blank=True, allow_null=True
     )
 
+    STATUS_ALIASES = {"咨询师中": OrderStatus.IN_PROGRESS}  # the seed's spelling of 咨询中
+
     def to_internal_value(self, data):
         # The seed marks every filter required: an empty string means "no filter".
         if hasattr(data, "items"):
             data = {key: value for key, value in data.items() if value != ""}
+            if data.get("status") in self.STATUS_ALIASES:
+                data["status"] = self.STATUS_ALIASES[data["status"]]
         return super().to_internal_value(data)
 
 

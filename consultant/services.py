@@ -29,24 +29,21 @@ TRANSITIONS = {
 ACTION_NAMES = {"accept": "接单", "reject": "拒绝", "start": "开始咨询", "finish": "结束咨询"}
 
 
-def _account_lookup(account_type, account):
+def account_user(account_type, account):
+    """The active counsellor or supervisor whose login email or phone this is (unique by constraint)."""
     value = codes.normalize(account_type, account)
     field = ACCOUNT_FIELD[account_type]
     lookup = {f"{field}__iexact": value} if account_type == "email" else {field: value}
-    return User.objects.filter(deleted_at__isnull=True, deactivated_at__isnull=True, **lookup)
-
-
-def account_user(account_type, account):
-    return _account_lookup(account_type, account).filter(type__in=WORKSPACE_TYPES).first()
+    return User.objects.filter(
+        deleted_at__isnull=True, deactivated_at__isnull=True, type__in=WORKSPACE_TYPES, **lookup
+    ).first()
 
 
 def _check_contact_free(account_type, value, *, except_user=None):
     if not value:
         return
-    others = _account_lookup(account_type, value)
-    if except_user is not None:
-        others = others.exclude(pk=except_user.pk)
-    if others.exists():
+    user = account_user(account_type, value)
+    if user is not None and (except_user is None or user.pk != except_user.pk):
         raise InvalidParam("该邮箱已被使用" if account_type == "email" else "该手机号已被使用")
 
 
@@ -127,10 +124,12 @@ def profile_update(*, user, profile):
     if profile["username"] != user.username:
         raise InvalidParam.field("profile.username", "用户名不可修改")
     organization = profile["organization"].strip()
-    if organization and organization != user.institution.name:
-        if Institution.objects.filter(name=organization).exists():
+    if organization != user.institution.name:
+        if organization and Institution.objects.filter(name=organization).exists():
             raise Forbidden("不能自行更换所属机构，请联系管理员")
-        raise InvalidParam.field("profile.organization", "机构不存在")
+        raise InvalidParam.field("profile.organization", "须为当前所属机构的名称")
+    if not profile["email"].strip() and not profile["phone"].strip():
+        raise InvalidParam.field("profile.email", "邮箱和手机号不能同时为空（它们是工作台的登录账号）")
     _check_contact_free("email", profile["email"], except_user=user)
     _check_contact_free("phone", profile["phone"], except_user=user)
     with transaction.atomic():

@@ -1,6 +1,6 @@
 from hotline.api.routing import both
 
-from . import views
+from . import views, views_records, views_schedule
 
 W = "api/consultant/"
 
@@ -35,4 +35,34 @@ urlpatterns = [
     *both(W + "updateAvatar", views.UpdateAvatarView.as_view(), "ws-avatar"),
     *both("api/consuntant/user/comments", views.CommentsView.as_view(), "ws-comments-seed"),
     *both(W + "user/comments", views.CommentsView.as_view(), "ws-comments"),
+    *both(W + "interview/records", views_records.ArchiveListView.as_view(), "ws-archives"),
+    *both(
+        "api/consuntant/interview/records/create",
+        views_records.ArchiveCreateView.as_view(),
+        "ws-archive-create-seed",
+    ),
+    *both(W + "interview/records/create", views_records.ArchiveCreateView.as_view(), "ws-archive-create"),
+    *both(W + "interview/records/delete", views_records.ArchiveDeleteView.as_view(), "ws-archive-delete"),
+    *both(W + "interview/records/profile", views_records.ArchiveRecordsView.as_view(), "ws-archive-records"),
+    *both(
+        W + "interview/records/profile/create", views_records.RecordCreateView.as_view(), "ws-record-create"
+    ),
+    *both(
+        W + "interview/records/profile/update", views_records.RecordUpdateView.as_view(), "ws-record-update"
+    ),
+    *both(W + "interview/records/personal-profile", views_records.IntakeView.as_view(), "ws-intake"),
+    *both(
+        W + "interview/records/personal-profile/update",
+        views_records.IntakeUpdateView.as_view(),
+        "ws-intake-update",
+    ),
+    *both(W + "interview/upload/template", views_records.TemplateUploadView.as_view(), "ws-template-upload"),
+    *both(W + "interview/template/list", views_records.TemplateListView.as_view(), "ws-template-list"),
+    *both(W + "interview/download", views_records.TemplateDownloadView.as_view(), "ws-template-download"),
+    *both(W + "interview/upload/records", views_records.RecordsImportView.as_view(), "ws-records-import"),
+    *both(W + "schedule/work", views_schedule.WorkMonthView.as_view(), "ws-schedule-month"),
+    *both(W + "schedule/work/update", views_schedule.WorkDayUpdateView.as_view(), "ws-schedule-day"),
+    *both(W + "schedule/upload", views_schedule.ScheduleUploadView.as_view(), "ws-schedule-upload"),
+    *both(W + "schedule/stop", views_schedule.LeaveListView.as_view(), "ws-leave"),
+    *both(W + "schedule/stop/update", views_schedule.LeaveUpdateView.as_view(), "ws-leave-update"),
 ]

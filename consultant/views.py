@@ -51,12 +51,21 @@ def data_schema(name, fields):
     return envelope(name, inline_serializer(f"{name}Data", fields), workspace=True)
 
 
-class PublicWorkspaceView(APIView):
+class MethodFirstView(APIView):
+    """An unsupported method is 405 before any token or input is looked at."""
+
+    def initial(self, request, *args, **kwargs):
+        if not hasattr(self, request.method.lower()) and request.method != "OPTIONS":
+            self.http_method_not_allowed(request, *args, **kwargs)
+        super().initial(request, *args, **kwargs)
+
+
+class PublicWorkspaceView(MethodFirstView):
     authentication_classes = []
     permission_classes = [AllowAny]
 
 
-class WorkspaceView(APIView):
+class WorkspaceView(MethodFirstView):
     authentication_classes = [WorkspaceTokenAuthentication]
     permission_classes = [UserIdMatchesToken]
     parser_classes = [JSONParser, FormParser, MultiPartParser]
@@ -121,7 +130,7 @@ class SendEmailCodeView(PublicWorkspaceView):
     )
     def post(self, request):
         data = validated(SendEmailIn, request.data)
-        codes.code_send(channel="email", account=data["email"])
+        codes.code_send(channel="email", account=data["email"], ip=client_ip(request))
         return ws_ok(None)
 
 
@@ -133,7 +142,7 @@ class SendPhoneCodeView(PublicWorkspaceView):
     )
     def post(self, request):
         data = validated(SendPhoneIn, request.data)
-        codes.code_send(channel="phone", account=data["phone"])
+        codes.code_send(channel="phone", account=data["phone"], ip=client_ip(request))
         return ws_ok(None)
 
 
@@ -346,7 +355,7 @@ class UpdateProfileView(WorkspaceView):
 
 
 class UpdateAvatarView(WorkspaceView):
-    parser_classes = [MultiPartParser, FormParser]
+    parser_classes = [MultiPartParser, FormParser, JSONParser]
 
     @extend_schema(
         summary="更新用户头像 (multipart: userID, token, avatar)",
@@ -373,6 +382,7 @@ class UpdateAvatarView(WorkspaceView):
             upload=upload,
             field="avatar",
             kinds=files.IMAGE_KINDS,
+            public=True,
             max_bytes=AVATAR_MAX_BYTES,
         )
         url = request.build_absolute_uri(f"/file/download?fileName={name}")

@@ -28,7 +28,7 @@ class ConsultListQuery(serializers.Serializer):
     property = serializers.CharField(required=False, default="startTime")
     direction = serializers.CharField(required=False, default="desc")
     page = serializers.IntegerField(required=False, min_value=0)
-    size = serializers.IntegerField(required=False, min_value=1)
+    size = serializers.IntegerField(required=False, min_value=0)
 
 
 class ConversationSerializer(serializers.Serializer):

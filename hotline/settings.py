@@ -167,6 +167,8 @@ SIMPLE_JWT = {
     "USER_ID_FIELD": "id",
     "USER_ID_CLAIM": "user_id",
     "CHECK_USER_IS_ACTIVE": True,
+    # Tokens carry a hash of the password hash: a password change or reset ends every session at once.
+    "CHECK_REVOKE_TOKEN": True,
 }
 
 API_DOCS = env_bool("API_DOCS", True)
@@ -206,6 +208,7 @@ DEFAULT_MAX_CONSULTS = env_int("DEFAULT_MAX_CONSULTS", 5)
 LOGIN_MAX_FAILURES_PER_USER = env_int("LOGIN_MAX_FAILURES_PER_USER", 5)
 LOGIN_MAX_FAILURES_PER_IP = env_int("LOGIN_MAX_FAILURES_PER_IP", 50)
 LOGIN_LOCK_MINUTES = env_int("LOGIN_LOCK_MINUTES", 15)
+CODE_SENDS_PER_IP_PER_HOUR = env_int("CODE_SENDS_PER_IP_PER_HOUR", 30)
 TRUST_X_FORWARDED_FOR = env_bool("TRUST_X_FORWARDED_FOR", False)
 
 EMAIL_BACKEND = env_str("EMAIL_BACKEND", "django.core.mail.backends.console.EmailBackend")

@@ -11,7 +11,8 @@ from django.conf import settings
 from hotline.api.errors import InvalidParam, NotFound, PayloadTooLarge
 
 MAX_UPLOAD_BYTES = 20 * 1024 * 1024
-SAFE_NAME = re.compile(r"^[A-Za-z0-9_-]{1,64}-\d{13}-[0-9a-f]{16}\.[a-z0-9]{2,5}$")
+SAFE_NAME = re.compile(r"^(avatar~)?[A-Za-z0-9_-]{1,64}-\d{13}-[0-9a-f]{16}\.[a-z0-9]{2,5}$")
+PUBLIC_PREFIX = "avatar~"  # avatars are shown in <img> tags: downloadable without a token
 # What the content says (puremagic's extension) -> the extension the stored file gets.
 ALLOWED = {
     ".mp3": "mp3",
@@ -69,7 +70,7 @@ IMAGE_KINDS = frozenset({"png", "jpg", "gif", "webp"})
 CHAT_KINDS = frozenset(CONTENT_TYPES)
 
 
-def file_store(*, owner, upload, field="file", kinds=CHAT_KINDS, max_bytes=MAX_UPLOAD_BYTES):
+def file_store(*, owner, upload, field="file", kinds=CHAT_KINDS, max_bytes=MAX_UPLOAD_BYTES, public=False):
     """Store an upload whose content is one of `kinds`; answers the stored name."""
     if upload.size > max_bytes:
         raise PayloadTooLarge(f"文件不能超过{max_bytes // (1024 * 1024)}MB")
@@ -86,7 +87,7 @@ def file_store(*, owner, upload, field="file", kinds=CHAT_KINDS, max_bytes=MAX_U
         )
         raise InvalidParam.field(field, f"只允许上传 {allowed}")
     stem = re.sub(r"[^A-Za-z0-9_-]", "_", owner.username)[:64] or "user"
-    name = f"{stem}-{int(time.time() * 1000)}-{secrets.token_hex(8)}.{kind}"
+    name = f"{PUBLIC_PREFIX if public else ''}{stem}-{int(time.time() * 1000)}-{secrets.token_hex(8)}.{kind}"
     path = files_root() / name
     with open(path, "xb") as target:
         for chunk in upload.chunks():
@@ -107,6 +108,10 @@ def file_path(name):
     if not path.is_file():
         raise NotFound("文件不存在")
     return path
+
+
+def is_public(name):
+    return name.startswith(PUBLIC_PREFIX)
 
 
 def content_type_of(name):

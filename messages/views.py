@@ -100,7 +100,7 @@ class CallbackView(APIView):
 class WebMessagesQuery(serializers.Serializer):
     conversationId = serializers.CharField(max_length=32)
     page = serializers.IntegerField(required=False, min_value=0)
-    size = serializers.IntegerField(required=False, min_value=1)
+    size = serializers.IntegerField(required=False, min_value=0)
 
 
 class WebMessageOut(serializers.Serializer):
@@ -188,6 +188,12 @@ class FileDownloadView(APIView):
         responses={(200, "application/octet-stream"): bytes},
     )
     def get(self, request):
+        name = request.query_params.get("fileName", "")
+        if files.is_public(name):
+            path = files.file_path(name)
+            return FileResponse(
+                open(path, "rb"), filename=path.name, content_type=files.content_type_of(path.name)
+            )
         if not (request.user and request.user.is_authenticated):
             token = request.query_params.get("token")
             if not token:

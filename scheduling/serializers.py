@@ -46,7 +46,7 @@ class TheDayQuery(serializers.Serializer):
     type = serializers.ChoiceField(choices=DutyType.choices)
     state = serializers.ChoiceField(choices=["online", "offline", "all"], required=False, allow_blank=True)
     page = serializers.IntegerField(required=False, min_value=0)
-    size = serializers.IntegerField(required=False, min_value=1)
+    size = serializers.IntegerField(required=False, min_value=0)
 
 
 def _time(value):

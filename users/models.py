@@ -4,6 +4,7 @@ from django.conf import settings
 from django.contrib.auth.base_user import AbstractBaseUser, BaseUserManager
 from django.contrib.auth.models import PermissionsMixin
 from django.db import models
+from django.db.models.functions import Lower
 
 
 def new_id():
@@ -121,6 +122,25 @@ class User(AbstractBaseUser, PermissionsMixin):
         verbose_name = verbose_name_plural = "用户"
         ordering = ["-created_at"]
         indexes = [models.Index(fields=["institution", "type", "-created_at"])]
+        # Email and phone are workspace login names: one active counsellor or supervisor each.
+        constraints = [
+            models.UniqueConstraint(
+                Lower("email"),
+                name="one_staff_per_email",
+                condition=models.Q(
+                    type__in=["COUNSELOR", "SUPERVISOR"], deleted_at__isnull=True, deactivated_at__isnull=True
+                )
+                & ~models.Q(email=""),
+            ),
+            models.UniqueConstraint(
+                "phone_number",
+                name="one_staff_per_phone",
+                condition=models.Q(
+                    type__in=["COUNSELOR", "SUPERVISOR"], deleted_at__isnull=True, deactivated_at__isnull=True
+                )
+                & ~models.Q(phone_number=""),
+            ),
+        ]
 
     def __str__(self):
         return f"{self.name or self.username} ({self.get_type_display()})"

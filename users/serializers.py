@@ -122,7 +122,7 @@ class MaxConsultsIn(serializers.Serializer):
 
 class UserListQuery(serializers.Serializer):
     page = serializers.IntegerField(required=False, min_value=0)
-    size = serializers.IntegerField(required=False, min_value=1)
+    size = serializers.IntegerField(required=False, min_value=0)
     type = serializers.ChoiceField(choices=UserType.choices, required=False)
     username = serializers.CharField(required=False, allow_blank=True)
     name = serializers.CharField(required=False, allow_blank=True)
@@ -130,7 +130,7 @@ class UserListQuery(serializers.Serializer):
 
 class StaffListQuery(serializers.Serializer):
     page = serializers.IntegerField(required=False, min_value=0)
-    size = serializers.IntegerField(required=False, min_value=1)
+    size = serializers.IntegerField(required=False, min_value=0)
     name = serializers.CharField(required=False, allow_blank=True)
     department = serializers.CharField(required=False, allow_blank=True)
     gender = serializers.CharField(required=False, allow_blank=True)

@@ -12,7 +12,7 @@ from hotline.api.errors import Forbidden, InvalidParam, LoginFailed
 from messages.im_accounts import import_after_commit
 
 from . import throttling, tokens, wechat
-from .models import Institution, User, UserType
+from .models import STAFF_TYPES, Institution, User, UserType
 from .permissions import check_can_grant
 from .validators import age_from_id_number
 
@@ -70,6 +70,19 @@ def _profile_values(data):
     return values
 
 
+def check_contacts_free(*, user_type, email=None, phone=None, exclude_pk=None):
+    """Email and phone are workspace login names: each belongs to one active counsellor or supervisor."""
+    if user_type not in STAFF_TYPES:
+        return
+    staff = User.objects.filter(type__in=STAFF_TYPES, deleted_at__isnull=True, deactivated_at__isnull=True)
+    if exclude_pk is not None:
+        staff = staff.exclude(pk=exclude_pk)
+    if email and staff.filter(email__iexact=email).exists():
+        raise InvalidParam.field("email", "该邮箱已被其他咨询师或督导使用")
+    if phone and staff.filter(phone_number=phone).exists():
+        raise InvalidParam.field("phoneNumber", "该手机号已被其他咨询师或督导使用")
+
+
 def _institution_for_new_user(actor, institution_code):
     if not institution_code:
         return actor.institution
@@ -115,6 +128,7 @@ def user_create(
     check_can_grant(actor, user_type)
     institution = _institution_for_new_user(actor, institution_code)
     values = _profile_values(profile or {})
+    check_contacts_free(user_type=user_type, email=values.get("email"), phone=values.get("phone_number"))
     user = User(
         username=username,
         type=user_type,
@@ -142,6 +156,9 @@ def user_create(
 def staff_update(*, actor, user, data):
     """Change the fields present in `data`; `supervisors: []` clears a counsellor's binding."""
     values = _profile_values(data)
+    check_contacts_free(
+        user_type=user.type, email=values.get("email"), phone=values.get("phone_number"), exclude_pk=user.pk
+    )
     for attribute, value in values.items():
         setattr(user, attribute, value)
     if data.get("password"):

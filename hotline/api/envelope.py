@@ -60,8 +60,9 @@ def page_params(params, size_names=("size",)):
     for name in size_names:
         if params.get(name) not in (None, ""):
             size = _int_param(params, name, DEFAULT_PAGE_SIZE)
-            if size < 1:
-                raise InvalidParam.field(name, "必须大于0")
+            if size < 0:
+                raise InvalidParam.field(name, "不能为负数")
+            size = size or DEFAULT_PAGE_SIZE  # 0 reads as the default, like page 0 reads as 1
             break
     if page < 0:
         raise InvalidParam.field("page", "不能为负数")

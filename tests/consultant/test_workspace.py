@@ -402,11 +402,11 @@ def test_avatar_upload(anon, ws_user, settings, tmp_path):
         f"{W}/updateAvatar", {"userID": ws_user.id, "token": token, "avatar": png}, format="multipart"
     )
     url = ws_data(response)["avatar"]
-    assert "/file/download?fileName=wsuser-" in url and url.endswith(".png")
+    assert "/file/download?fileName=avatar~wsuser-" in url and url.endswith(".png")
     body = {"userID": ws_user.id, "token": token}
     assert ws_data(anon.post(f"{W}/user/profile", body, format="json"))["avatar"] == url
-    anon.credentials(HTTP_AUTHORIZATION=f"Bearer {token}")
-    assert anon.get("/file/download", {"fileName": url.split("fileName=")[1]}).status_code == 200
+    image = anon.get("/file/download", {"fileName": url.split("fileName=")[1]})  # no token: usable in <img>
+    assert image.status_code == 200 and image["Content-Type"] == "image/png"
     mp3 = SimpleUploadedFile("me.png", b"ID3\x03\x00\x00\x00\x00\x00\x00" + b"\x00" * 200)
     assert "[avatar]" in ws_error(
         anon.post(f"{W}/updateAvatar", {**body, "avatar": mp3}, format="multipart"), 400, -2
@@ -415,6 +415,8 @@ def test_avatar_upload(anon, ws_user, settings, tmp_path):
         ws_error(anon.post(f"{W}/updateAvatar", body, format="multipart"), 400, -2)
         == "key [avatar] not optional"
     )
+    missing = ws_error(anon.post(f"{W}/updateAvatar", body, format="json"), 400, -2)
+    assert missing == "key [avatar] not optional"
 
 
 @pytest.mark.django_db

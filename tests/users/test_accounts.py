@@ -147,11 +147,16 @@ def test_system_admin_sees_every_institution(as_user, sysadmin, other_admin):
 
 
 @pytest.mark.django_db
-def test_paging_parameters_are_checked_and_capped(as_user, inst_admin):
-    assert "[page]" in error_of(as_user(inst_admin).get("/user/list", {"page": "x"}), 400, -2)
-    assert "[size]" in error_of(as_user(inst_admin).get("/user/list", {"size": "0"}), 400, -2)
-    body = as_user(inst_admin).get("/user/list", {"page": 0, "size": 1000}).json()
-    assert body["count"] == 1 and body["next"] is None
+def test_paging_parameters_are_checked_and_capped(as_user, inst_admin, ecnu):
+    for index in range(12):
+        make_user(UserType.VISITOR, inst=ecnu, username=f"pv{index}")
+    admin = as_user(inst_admin)
+    assert "[page]" in error_of(admin.get("/user/list", {"page": "x"}), 400, -2)
+    assert "[size]" in error_of(admin.get("/user/list", {"size": "-1"}), 400, -2)
+    body = admin.get("/user/list", {"page": 0, "size": 0}).json()  # 0 reads as page 1 and size 10
+    assert body["count"] == 13 and len(body["result"]) == 10 and body["next"] == 2
+    body = admin.get("/user/list", {"size": 1000}).json()
+    assert len(body["result"]) == 13 and body["next"] is None
 
 
 @pytest.mark.django_db
@@ -381,17 +386,14 @@ def test_change_password(as_user, anon, counselor):
     assert error_of(client.post("/user/password", body, format="json"), 400, -2) == "原密码错误"
     body["oldPassword"] = md5("secret123")
     assert result_of(client.post("/user/password", body, format="json")) == "ok"
-    error_of(
-        anon.post("/auth/login", {"username": "liMeijin", "password": md5("secret123")}, format="json"),
-        401,
-        -3,
-    )
-    result_of(anon.post("/auth/login", {"username": "liMeijin", "password": md5("brand-new")}, format="json"))
-    assert "[password]" in error_of(
-        client.post("/user/password", {"oldPassword": md5("brand-new"), "password": "short"}, format="json"),
-        400,
-        -2,
-    )
+    error_of(client.get("/auth/me"), 401, 401)  # every session ends with the old password
+    old = {"username": "liMeijin", "password": md5("secret123")}
+    error_of(anon.post("/auth/login", old, format="json"), 401, -3)
+    new = {"username": "liMeijin", "password": md5("brand-new")}
+    pair = result_of(anon.post("/auth/login", new, format="json"))
+    anon.credentials(HTTP_AUTHORIZATION=f"Bearer {pair['access']}")
+    short = {"oldPassword": md5("brand-new"), "password": "short"}
+    assert "[password]" in error_of(anon.post("/user/password", short, format="json"), 400, -2)
 
 
 @pytest.mark.django_db

@@ -1,0 +1,137 @@
+"""The workspace's view of duty (seed 001 排班管理): work slots per date and leave periods. The same
+Arrangement rows as the hotline's `/arrange`; leave periods take a counsellor off hotline duty."""
+
+import re
+from calendar import monthrange
+from datetime import date, datetime, time
+
+from django.db import transaction
+
+from hotline.api.errors import InvalidParam
+from hotline.api.timeutil import SHANGHAI
+
+from .models import Arrangement, DutyType, LeavePeriod
+from .selectors import arrangements_materialize
+
+SLOT = re.compile(r"^\s*(\d{1,2}):(\d{2})\s*-\s*(\d{1,2}):(\d{2})\s*$")
+WHOLE_DAY = "00:00-23:59"
+LEAVE_FORMATS = ("%Y-%m-%d %H:%M:%S", "%Y-%m-%d %H:%M")
+
+
+def parse_slot(text, field):
+    """'HH:MM-HH:MM' → (start, end), start before end."""
+    match = SLOT.match(text) if isinstance(text, str) else None
+    if not match:
+        raise InvalidParam.field(field, f"时间段须为 HH:MM-HH:MM，收到 {text!r}")
+    h1, m1, h2, m2 = (int(part) for part in match.groups())
+    if h1 > 23 or h2 > 23 or m1 > 59 or m2 > 59:
+        raise InvalidParam.field(field, f"时间不合法：{text}")
+    start, end = time(h1, m1), time(h2, m2)
+    if start >= end:
+        raise InvalidParam.field(field, f"开始时间须早于结束时间：{text}")
+    return start, end
+
+
+def parse_slots(texts, field="work_schedules"):
+    slots = sorted(parse_slot(text, field) for text in texts)
+    for (_, previous_end), (next_start, _) in zip(slots, slots[1:], strict=False):
+        if next_start < previous_end:
+            raise InvalidParam.field(field, "时间段不能重叠")
+    if len(set(slots)) != len(slots):
+        raise InvalidParam.field(field, "时间段重复")
+    return slots
+
+
+def slot_text(row):
+    if row.start_time is None:
+        return WHOLE_DAY
+    return f"{row.start_time:%H:%M}-{row.end_time:%H:%M}"
+
+
+def schedule_id(row):
+    """Workspace ids are integers: a stable one derived from the arrangement's hex id."""
+    return int(row.pk[:13], 16)
+
+
+def work_slots_set(*, user, day, slots, actor=None):
+    """Overwrite the user's work slots of one date ([] clears them); whole-day duty is not touched."""
+    if user.type not in DutyType.values:
+        raise InvalidParam("只有咨询师或督导可以排班")
+    with transaction.atomic():
+        Arrangement.objects.filter(user=user, date=day, start_time__isnull=False).delete()
+        Arrangement.objects.bulk_create(
+            [
+                Arrangement(
+                    user=user,
+                    type=user.type,
+                    date=day,
+                    start_time=start,
+                    end_time=end,
+                    creator=actor or user,
+                    last_updater=actor or user,
+                )
+                for start, end in slots
+            ]
+        )
+
+
+def month_schedule(*, institution_id, year, month):
+    """[{date: day of month, schedules: [{id, name, work_time}]}] for the institution's staff."""
+    first = date(year, month, 1)
+    last = date(year, month, monthrange(year, month)[1])
+    arrangements_materialize(first, until=last)
+    rows = (
+        Arrangement.objects.filter(
+            date__gte=first,
+            date__lte=last,
+            removed=False,
+            user__institution_id=institution_id,
+            user__deleted_at__isnull=True,
+            user__deactivated_at__isnull=True,
+        )
+        .select_related("user")
+        .order_by("date", "start_time", "user__name", "id")
+    )
+    days = {}
+    for row in rows:
+        days.setdefault(row.date.day, []).append(
+            {"id": schedule_id(row), "name": row.user.name or row.user.username, "work_time": slot_text(row)}
+        )
+    return [{"date": day, "schedules": schedules} for day, schedules in sorted(days.items())]
+
+
+def parse_leave_time(text, field, *, is_end):
+    if not isinstance(text, str) or not text.strip():
+        raise InvalidParam.missing(field)
+    value = text.strip()
+    for pattern in LEAVE_FORMATS:
+        try:
+            return datetime.strptime(value, pattern).replace(tzinfo=SHANGHAI)
+        except ValueError:
+            continue
+    try:
+        day = datetime.strptime(value, "%Y-%m-%d")
+    except ValueError:
+        raise InvalidParam.field(field, f"时间格式须为 YYYY-MM-DD HH:MM:SS，收到 {value!r}") from None
+    moment = day.replace(hour=23, minute=59, second=59) if is_end else day
+    return moment.replace(tzinfo=SHANGHAI)
+
+
+def leave_periods_set(*, user, periods):
+    """Overwrite the user's leave periods with `periods` ([(start, end)], already checked)."""
+    with transaction.atomic():
+        LeavePeriod.objects.filter(user=user).delete()
+        LeavePeriod.objects.bulk_create(
+            [LeavePeriod(user=user, start=start, end=end) for start, end in periods]
+        )
+
+
+def leave_rows(user):
+    return [
+        {
+            "name": user.name or user.username,
+            "start_time": period.start.astimezone(SHANGHAI).strftime("%Y-%m-%d %H:%M:%S"),
+            "end_time": period.end.astimezone(SHANGHAI).strftime("%Y-%m-%d %H:%M:%S"),
+        }
+        for period in LeavePeriod.objects.filter(user=user).order_by("start")
+    ]
