@@ -300,7 +300,15 @@ def template_upload(*, user, upload):
     name = Path(upload.name or "").name.strip()
     if not SAFE_TEMPLATE_NAME.match(name) or name == BUILTIN_TEMPLATE:
         raise InvalidParam.field("files", "文件名须以 .xlsx 或 .xls 结尾且不能与内置模板同名")
+    read_table(upload, "files")  # a template must be a readable spreadsheet, not just carry the magic bytes
+    upload.seek(0)
     kind, data = read_upload(upload, "files")
+    template_store(user=user, name=name, kind=kind, data=data)
+    return name
+
+
+def template_store(*, user, name, kind, data):
+    """Save (or replace) the institution's template called `name`."""
     stored = f"{secrets.token_hex(12)}.{kind}"
     with transaction.atomic():
         existing = (
@@ -316,7 +324,6 @@ def template_upload(*, user, upload):
             file_name=name,
             defaults={"stored_name": stored, "size": len(data), "uploaded_by": user},
         )
-    return name
 
 
 def template_files(user, names):

@@ -1,11 +1,14 @@
 """Settings for the test suite: the real settings with test-friendly environment defaults."""
 
 import os
+import tempfile
 
 os.environ.setdefault("SECRET_KEY", "test-secret-key-not-for-production-0123456789abcdef")
 os.environ.setdefault("DEBUG", "0")
 os.environ.setdefault("FAST_PASSWORD_HASHING", "1")
 os.environ.setdefault("EMAIL_BACKEND", "django.core.mail.backends.locmem.EmailBackend")
+os.environ.setdefault("MEDIA_ROOT", tempfile.mkdtemp(prefix="hotline-test-media-"))
+os.environ.setdefault("SMS_FILE_PATH", os.path.join(tempfile.gettempdir(), "hotline-test-sms.jsonl"))
 
 from .settings import *  # noqa: E402,F403
 

@@ -87,3 +87,16 @@ def test_seed_demo_workspace_counselor_sees_data_everywhere(anon):
         format="json",
     ).json()
     assert phone["code"] == 0
+
+
+@pytest.mark.django_db
+def test_seed_demo_case_files_template_slots_and_leave(anon):
+    from consultant.models import Archive, Template
+    from scheduling.models import LeavePeriod
+
+    call_command("seed_demo")
+    assert Archive.objects.filter(records__crisis_status="高危").exists()
+    assert Template.objects.exists() and LeavePeriod.objects.exists()
+    assert Arrangement.objects.filter(start_time__isnull=False).exists()
+    call_command("seed_demo")
+    assert Archive.objects.count() == 3 and Template.objects.count() == 1 and LeavePeriod.objects.count() == 1

@@ -1,19 +1,28 @@
 """Demo data for `make run`: safe to run twice (everything is looked up by a natural key first)."""
 
 import random
-from datetime import time, timedelta
+from datetime import datetime, time, timedelta
 
 from django.core.management.base import BaseCommand
 from django.db import transaction
 from django.utils import timezone
 
-from consultant.models import ConsultantProfile, Order, OrderStatus, OrderType
+from consultant.interviews import builtin_template_bytes, template_store
+from consultant.models import (
+    Archive,
+    ConsultantProfile,
+    InterviewRecord,
+    Order,
+    OrderStatus,
+    OrderType,
+    Template,
+)
 from conversations.constants import ConversationStatus
 from conversations.models import Conversation
 from evaluations.models import Evaluation
-from hotline.api.timeutil import today
+from hotline.api.timeutil import SHANGHAI, today
 from messages.models import Message
-from scheduling.models import Arrangement, Presence, WeeklyDuty
+from scheduling.models import Arrangement, LeavePeriod, Presence, WeeklyDuty
 from users.models import Institution, User, UserType
 from users.services import md5_hex
 
@@ -148,6 +157,7 @@ class Command(BaseCommand):
         self._duty(supervisor)
         self._conversations()
         self._workspace()
+        self._archives_and_schedule()
         self.stdout.write(
             self.style.SUCCESS(
                 f"demo data ready ({created} users created); staff password: {DEMO_PASSWORD} "
@@ -327,3 +337,82 @@ class Command(BaseCommand):
             )
             committed = now if index < 3 else now - timedelta(days=max(1, (today() - appointment).days + 3))
             Order.objects.filter(pk=order.pk).update(commit_time=committed)
+
+    def _archives_and_schedule(self):
+        """liMeijin's case files (one in crisis), an institution template, a month of work slots, leave."""
+        counselor = User.objects.get(username="liMeijin")
+        if not Archive.objects.filter(consultant=counselor).exists():
+            cases = [
+                (
+                    "林同学",
+                    "大二",
+                    "心理学2班",
+                    "华东师范大学",
+                    "无",
+                    ["学业压力大，作息紊乱", "作息改善，情绪平稳"],
+                ),
+                (
+                    "周同学",
+                    "大一",
+                    "计科1班",
+                    "华东师范大学",
+                    "高危",
+                    ["入学适应困难，提及无望感", "出现自伤念头，已联系辅导员"],
+                ),
+                ("吴同学", "研一", "教育学1班", "华东师范大学", "低风险", ["导师关系紧张"]),
+            ]
+            for name, grade, klass, school, crisis, notes in cases:
+                archive = Archive.objects.create(
+                    consultant=counselor,
+                    std_name=name,
+                    std_grade=grade,
+                    std_class=klass,
+                    std_school=school,
+                    interview_status="进行中",
+                    interview_type="个体访谈",
+                    doctor_evaluation=notes[-1],
+                    follow_up_plan="每两周复访" if crisis != "无" else "按需复访",
+                )
+                for number, note in enumerate(notes, start=1):
+                    InterviewRecord.objects.create(
+                        archive=archive,
+                        count=number,
+                        name=name,
+                        gender="女" if number % 2 else "男",
+                        school=school,
+                        grade=grade,
+                        class_name=klass,
+                        date=(today() - timedelta(days=30 - 14 * number)).isoformat(),
+                        time="14:00",
+                        duration="50分钟",
+                        visit_status="已完成",
+                        description=note,
+                        doctor_evaluation=note,
+                        follow_up_plan="持续关注",
+                        next_visit_plan="两周后",
+                        crisis_status=crisis,
+                        consultant_name=counselor.name,
+                    )
+        if not Template.objects.filter(institution=counselor.institution).exists():
+            template_store(
+                user=counselor, name="华师大访谈记录模板.xlsx", kind="xlsx", data=builtin_template_bytes()
+            )
+        first = today().replace(day=1)
+        for offset in range(31):
+            day = first + timedelta(days=offset)
+            if day.month != first.month or day.isoweekday() > 5:
+                continue
+            for start, end in ((time(9), time(12)), (time(14), time(17))):
+                Arrangement.objects.get_or_create(
+                    user=counselor,
+                    date=day,
+                    start_time=start,
+                    end_time=end,
+                    defaults={"type": counselor.type, "creator": counselor, "last_updater": counselor},
+                )
+        if not LeavePeriod.objects.filter(user=counselor).exists():
+            leave_day = today() + timedelta(days=40)
+            start = datetime.combine(leave_day, time(0), tzinfo=SHANGHAI)
+            LeavePeriod.objects.create(
+                user=counselor, start=start, end=start + timedelta(days=2, hours=23, minutes=59)
+            )
