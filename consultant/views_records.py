@@ -43,19 +43,13 @@ class ArchiveFieldsIn(serializers.Serializer):
     follow_up_plan = _text()
 
 
-class ArchiveListIn(serializers.Serializer):
+class ArchiveListIn(ArchiveFieldsIn):
+    """Every archive field filters the list (none required), plus paging."""
+
+    std_name = _text(64)
     page = serializers.IntegerField(required=False, min_value=0, allow_null=True)
     page_size = serializers.IntegerField(required=False, min_value=0, allow_null=True)
     pageSize = serializers.IntegerField(required=False, min_value=0, allow_null=True)
-    std_name = _text(64)
-    std_grade = _text(64)
-    std_class = _text(64)
-    std_school = _text(128)
-    interview_count = _text(16)
-    interview_status = _text(64)
-    interview_type = _text(64)
-    doctor_evaluation = _text()
-    follow_up_plan = _text()
 
 
 class IdIn(serializers.Serializer):
