@@ -4,6 +4,7 @@ import io
 import re
 import secrets
 import zipfile
+from datetime import time
 from pathlib import Path
 
 from django.conf import settings
@@ -98,6 +99,20 @@ IMPORT_COLUMNS = [
     ("咨询师姓名", "consultantName", False),
     ("是否他评", "isThirdPartyEvaluation", False),
 ]
+# the stored columns' lengths, so an over-long cell is a listed problem, not a database error
+IMPORT_LIMITS = {
+    "std_name": 64,
+    "gender": 2,
+    "studentId": 64,
+    "std_school": 128,
+    "std_grade": 64,
+    "std_class": 64,
+    "interview_type": 64,
+    "duration": 32,
+    "visitStatus": 64,
+    "crisisStatus": 64,
+    "consultantName": 64,
+}
 SAFE_TEMPLATE_NAME = re.compile(r"^[^/\\\x00-\x1f]{1,120}\.(xlsx|xls)$", re.IGNORECASE)
 
 
@@ -184,7 +199,8 @@ def _record_values(data, names):
 
 def record_create(*, archive, data, signature_url="", attach_urls=()):
     with transaction.atomic():
-        Archive.objects.select_for_update().filter(pk=archive.pk).first()
+        if Archive.objects.select_for_update().filter(pk=archive.pk).first() is None:
+            raise NotFound("档案不存在")
         count = data.get("count") or (archive.records.count() + 1)
         record = InterviewRecord.objects.create(
             archive=archive,
@@ -355,9 +371,22 @@ def zip_files(files):
 def _text(value):
     if value is None:
         return ""
+    if isinstance(value, time):
+        return value.strftime("%H:%M")
     if hasattr(value, "strftime"):
         return value.strftime("%Y-%m-%d")
     return str(value).strip()
+
+
+def _clock(text):
+    """'H:MM' or 'HH:MM[:SS]' → 'HH:MM', else None."""
+    match = re.match(r"^(\d{1,2}):(\d{2})(:\d{2})?$", text)
+    if not match or int(match.group(1)) > 23 or int(match.group(2)) > 59:
+        return None
+    return f"{int(match.group(1)):02d}:{match.group(2)}"
+
+
+MAX_PROBLEMS = 500
 
 
 def import_records(*, user, upload):
@@ -366,18 +395,19 @@ def import_records(*, user, upload):
     rows = read_table(upload, "files")
     if not rows:
         raise InvalidParam.field("files", "表格为空")
-    header = [_text(value) for value in rows[0]]
+    header_number, header_row = rows[0]
+    header = [_text(value) for value in header_row]
     problems = []
     positions = {}
     for title, key, required in IMPORT_COLUMNS:
         if title in header:
             positions[key] = header.index(title)
         elif required:
-            problems.append(f"第1行 {title}: 缺少该列")
+            problems.append(f"第{header_number}行 {title}: 缺少该列")
     if problems:
         raise InvalidParam("；".join(problems))
     parsed = []
-    for number, row in enumerate(rows[1:], start=2):
+    for number, row in rows[1:]:
         values = {key: row[index] if index < len(row) else None for key, index in positions.items()}
         entry = {key: _text(value) for key, value in values.items()}
         if not entry.get("std_name"):
@@ -389,18 +419,23 @@ def import_records(*, user, upload):
             entry["date"] = day.isoformat()
         if entry.get("gender") and entry["gender"] not in ("男", "女"):
             problems.append(f"第{number}行 性别: 须为“男”或“女”")
-        if entry.get("time") and not re.match(r"^\d{1,2}:\d{2}(:\d{2})?$", entry["time"]):
-            problems.append(f"第{number}行 访谈时间: 须为 HH:MM")
+        if entry.get("time"):
+            clock = _clock(entry["time"])
+            if clock is None:
+                problems.append(f"第{number}行 访谈时间: 须为 HH:MM")
+            entry["time"] = clock or ""
         third = entry.get("isThirdPartyEvaluation", "")
         if third not in ("", "是", "否"):
             problems.append(f"第{number}行 是否他评: 须为“是”或“否”")
         entry["isThirdPartyEvaluation"] = third == "是"
-        for key in ("std_name", "std_school", "std_grade", "std_class", "interview_type"):
-            if len(entry.get(key, "")) > 64:
-                problems.append(f"第{number}行 {key}: 过长")
+        for title, key, _ in IMPORT_COLUMNS:
+            limit = IMPORT_LIMITS.get(key)
+            if limit and len(entry.get(key, "")) > limit:
+                problems.append(f"第{number}行 {title}: 不能超过{limit}个字符")
         parsed.append(entry)
     if problems:
-        raise InvalidParam("；".join(problems[:50]))
+        shown = "；".join(problems[:MAX_PROBLEMS])
+        raise InvalidParam(shown if len(problems) <= MAX_PROBLEMS else f"{shown}；…共{len(problems)}处问题")
     created_archives = created_records = 0
     with transaction.atomic():
         cache = {}
@@ -442,7 +477,7 @@ def import_records(*, user, upload):
                 grade=key[2],
                 class_name=key[3],
                 date=entry["date"],
-                time=entry.get("time", "")[:5],
+                time=entry.get("time", ""),
                 duration=entry.get("duration", ""),
                 visit_status=entry.get("visitStatus", ""),
                 description=entry.get("description", ""),

@@ -17,6 +17,7 @@ MAX_UNCOMPRESSED = 50 * 1024 * 1024
 MAX_RATIO = 100
 MAX_ENTRIES = 2000
 MAX_ROWS = 5000
+MAX_COLUMNS = 64  # a sheet's declared width is not trusted (a tiny file can declare 16 384 columns)
 XLSX_MAGIC = b"PK\x03\x04"
 XLS_MAGIC = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"
 
@@ -68,7 +69,7 @@ def _xlsx_rows(data, field):
         workbook = load_workbook(io.BytesIO(data), read_only=True, data_only=True)
         sheet = workbook.worksheets[0]
         rows = []
-        for row in sheet.iter_rows(values_only=True):
+        for row in sheet.iter_rows(max_row=MAX_ROWS + 2, max_col=MAX_COLUMNS, values_only=True):
             rows.append([_clean(value) for value in row])
             if len(rows) > MAX_ROWS + 1:
                 raise InvalidParam.field(field, f"行数不能超过{MAX_ROWS}")
@@ -90,7 +91,7 @@ def _xls_rows(data, field):
         rows = []
         for index in range(sheet.nrows):
             values = []
-            for cell in sheet.row(index):
+            for cell in sheet.row(index)[:MAX_COLUMNS]:
                 if cell.ctype == xlrd.XL_CELL_DATE:
                     values.append(_clean(xlrd.xldate.xldate_as_datetime(cell.value, book.datemode)))
                 elif cell.ctype == xlrd.XL_CELL_EMPTY:
@@ -107,10 +108,14 @@ def _xls_rows(data, field):
 
 
 def read_table(upload, field):
-    """The first sheet's rows as lists of cleaned values (header row included)."""
+    """The first sheet's non-empty rows as (spreadsheet row number, cleaned values), header included."""
     kind, data = read_upload(upload, field)
     rows = _xlsx_rows(data, field) if kind == "xlsx" else _xls_rows(data, field)
-    return [row for row in rows if any(value not in (None, "") for value in row)] if rows else []
+    return [
+        (number, row)
+        for number, row in enumerate(rows, start=1)
+        if any(value not in (None, "") for value in row)
+    ]
 
 
 def as_date(value):

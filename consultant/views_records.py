@@ -144,12 +144,15 @@ class DownloadIn(serializers.Serializer):
     fileNames = serializers.ListField(child=StrictCharField(max_length=128), allow_empty=False, max_length=50)
 
 
-def _form_data(request):
-    """Multipart/JSON body as a plain dict (lists of files are read separately)."""
+def _form_data(request, ignore=()):
+    """Multipart/JSON body as a plain dict; an empty form field means "not given" (the seed's examples
+    send every field as ""), files are read separately, `ignore`d fields are dropped."""
     data = request.data
     if hasattr(data, "dict"):
-        return {key: data.get(key) for key in data.keys() if key not in ("signatureImage", "attachImages")}
-    return dict(data) if isinstance(data, dict) else {}
+        data = {key: data.get(key) for key in data.keys() if key not in ("signatureImage", "attachImages")}
+    elif not isinstance(data, dict):
+        return {}
+    return {key: value for key, value in data.items() if value != "" and key not in ignore}
 
 
 def _store_images(request, field):
@@ -271,7 +274,7 @@ class RecordUpdateView(WorkspaceView):
         responses=responses(envelope("RecordUpdatedEnvelope", RECORD, workspace=True)),
     )
     def post(self, request):
-        data = validated(RecordUpdateIn, _form_data(request))
+        data = validated(RecordUpdateIn, _form_data(request, ignore=interviews.BASIC_RECORD_FIELDS))
         record = interviews.access_record(request.user, data["id"])
         signature = _store_images(request, "signatureImage")
         attachments = _store_images(request, "attachImages")
@@ -315,7 +318,7 @@ class IntakeUpdateView(WorkspaceView):
 
 class TemplateUploadView(WorkspaceView):
     permission_classes = [TokenOnly]
-    parser_classes = [MultiPartParser, FormParser]
+    parser_classes = MULTIPART
 
     @extend_schema(
         summary="上传模板文件 (multipart: token, files)",
@@ -379,7 +382,7 @@ class TemplateDownloadView(WorkspaceView):
 
 class RecordsImportView(WorkspaceView):
     permission_classes = [TokenOnly]
-    parser_classes = [MultiPartParser, FormParser]
+    parser_classes = MULTIPART
 
     @extend_schema(
         summary="上传访谈记录文件 .xls .xlsx (内置模板的列)",

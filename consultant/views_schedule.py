@@ -138,9 +138,10 @@ class ScheduleUploadView(WorkspaceView):
                 else InvalidParam.field("files", "一次只能上传一个文件")
             )
         rows = read_table(uploads[0], "files")
-        if not rows or [str(value or "").strip() for value in rows[0][:3]] != UPLOAD_HEADER:
+        if not rows or [str(value or "").strip() for value in rows[0][1][:3]] != UPLOAD_HEADER:
             raise InvalidParam(f"第1行 表头: 须为 {' | '.join(UPLOAD_HEADER)}")
-        usernames = {str(row[1]).strip() for row in rows[1:] if len(row) > 1 and row[1] not in (None, "")}
+        body = [(number, list(row) + [None] * (3 - len(row))) for number, row in rows[1:]]
+        usernames = {str(row[1]).strip() for _, row in body if row[1] not in (None, "")}
         staff = {
             user.username: user
             for user in User.objects.filter(
@@ -151,8 +152,7 @@ class ScheduleUploadView(WorkspaceView):
             )
         }
         problems, plan = [], {}
-        for number, row in enumerate(rows[1:], start=2):
-            row = list(row) + [None] * (3 - len(row))
+        for number, row in body:
             day = as_date(row[0])
             if day is None:
                 problems.append(f"第{number}行 日期: 须为日期或 YYYY-MM-DD")
@@ -167,17 +167,21 @@ class ScheduleUploadView(WorkspaceView):
                 problems.append(f"第{number}行 时间段: {exc.message.split('] ', 1)[-1]}")
                 continue
             if day is not None and user is not None:
-                plan.setdefault((user.pk, day), (user, []))[1].extend(slots)
-        if problems:
-            raise InvalidParam("；".join(problems[:50]))
-        with transaction.atomic():
-            for (_, day), (user, slots) in plan.items():
-                workspace.work_slots_set(
-                    user=user,
-                    day=day,
-                    slots=workspace.parse_slots([f"{start:%H:%M}-{end:%H:%M}" for start, end in slots]),
-                    actor=request.user,
+                entry = plan.setdefault((user.pk, day), (user, [], []))
+                entry[1].extend(slots)
+                entry[2].append(number)
+        for user, slots, numbers in plan.values():
+            try:
+                workspace.parse_slots([f"{start:%H:%M}-{end:%H:%M}" for start, end in slots])
+            except InvalidParam:
+                problems.append(
+                    f"第{'、'.join(map(str, numbers))}行 时间段: {user.username} 同一天的时间段重叠"
                 )
+        if problems:
+            raise InvalidParam("；".join(problems[:500]))
+        with transaction.atomic():
+            for (_, day), (user, slots, _) in plan.items():
+                workspace.work_slots_set(user=user, day=day, slots=sorted(slots), actor=request.user)
         return ws_ok({"days": len(plan)})
 
 

@@ -68,7 +68,8 @@ def _django_week_day(iso_weekday):
 
 @transaction.atomic
 def arrangement_remove(*, actor, arrangement):
-    """Take the user off duty on that day only; the tombstone stops weekly duty from re-creating it."""
-    arrangement.removed = True
-    arrangement.last_updater = actor
-    arrangement.save(update_fields=["removed", "last_updater", "updated_at"])
+    """Take the user off duty on that day only: every row of the day (whole-day duty and work slots)
+    becomes a tombstone, so weekly duty does not bring the day back."""
+    Arrangement.objects.filter(user_id=arrangement.user_id, date=arrangement.date, removed=False).update(
+        removed=True, last_updater=actor, updated_at=timezone.now()
+    )

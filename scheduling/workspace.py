@@ -9,6 +9,7 @@ from django.db import transaction
 
 from hotline.api.errors import InvalidParam
 from hotline.api.timeutil import SHANGHAI
+from users.models import User
 
 from .models import Arrangement, DutyType, LeavePeriod
 from .selectors import arrangements_materialize
@@ -16,6 +17,7 @@ from .selectors import arrangements_materialize
 SLOT = re.compile(r"^\s*(\d{1,2}):(\d{2})\s*-\s*(\d{1,2}):(\d{2})\s*$")
 WHOLE_DAY = "00:00-23:59"
 LEAVE_FORMATS = ("%Y-%m-%d %H:%M:%S", "%Y-%m-%d %H:%M")
+MIN_YEAR, MAX_YEAR = 2000, 2100
 
 
 def parse_slot(text, field):
@@ -79,16 +81,18 @@ def month_schedule(*, institution_id, year, month):
     """[{date: day of month, schedules: [{id, name, work_time}]}] for the institution's staff."""
     first = date(year, month, 1)
     last = date(year, month, monthrange(year, month)[1])
-    arrangements_materialize(first, until=last)
+    staff_ids = list(
+        User.objects.filter(
+            institution_id=institution_id,
+            type__in=DutyType.values,
+            deleted_at__isnull=True,
+            deactivated_at__isnull=True,
+            enabled=True,
+        ).values_list("pk", flat=True)
+    )
+    arrangements_materialize(first, until=last, user_ids=staff_ids)
     rows = (
-        Arrangement.objects.filter(
-            date__gte=first,
-            date__lte=last,
-            removed=False,
-            user__institution_id=institution_id,
-            user__deleted_at__isnull=True,
-            user__deactivated_at__isnull=True,
-        )
+        Arrangement.objects.filter(date__gte=first, date__lte=last, removed=False, user_id__in=staff_ids)
         .select_related("user")
         .order_by("date", "start_time", "user__name", "id")
     )
@@ -104,16 +108,21 @@ def parse_leave_time(text, field, *, is_end):
     if not isinstance(text, str) or not text.strip():
         raise InvalidParam.missing(field)
     value = text.strip()
+    moment = None
     for pattern in LEAVE_FORMATS:
         try:
-            return datetime.strptime(value, pattern).replace(tzinfo=SHANGHAI)
+            moment = datetime.strptime(value, pattern)
+            break
         except ValueError:
             continue
-    try:
-        day = datetime.strptime(value, "%Y-%m-%d")
-    except ValueError:
-        raise InvalidParam.field(field, f"时间格式须为 YYYY-MM-DD HH:MM:SS，收到 {value!r}") from None
-    moment = day.replace(hour=23, minute=59, second=59) if is_end else day
+    if moment is None:
+        try:
+            day = datetime.strptime(value, "%Y-%m-%d")
+        except ValueError:
+            raise InvalidParam.field(field, f"时间格式须为 YYYY-MM-DD HH:MM:SS，收到 {value!r}") from None
+        moment = day.replace(hour=23, minute=59, second=59) if is_end else day
+    if not MIN_YEAR <= moment.year <= MAX_YEAR:
+        raise InvalidParam.field(field, f"年份须在{MIN_YEAR}到{MAX_YEAR}之间")
     return moment.replace(tzinfo=SHANGHAI)
 
 
