@@ -51,21 +51,12 @@ def data_schema(name, fields):
     return envelope(name, inline_serializer(f"{name}Data", fields), workspace=True)
 
 
-class MethodFirstView(APIView):
-    """An unsupported method is 405 before any token or input is looked at."""
-
-    def initial(self, request, *args, **kwargs):
-        if not hasattr(self, request.method.lower()) and request.method != "OPTIONS":
-            self.http_method_not_allowed(request, *args, **kwargs)
-        super().initial(request, *args, **kwargs)
-
-
-class PublicWorkspaceView(MethodFirstView):
+class PublicWorkspaceView(APIView):
     authentication_classes = []
     permission_classes = [AllowAny]
 
 
-class WorkspaceView(MethodFirstView):
+class WorkspaceView(APIView):
     authentication_classes = [WorkspaceTokenAuthentication]
     permission_classes = [UserIdMatchesToken]
     parser_classes = [JSONParser, FormParser, MultiPartParser]

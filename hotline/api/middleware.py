@@ -46,6 +46,22 @@ class JsonErrorMiddleware:
     def __call__(self, request):
         return self.get_response(request)
 
+    def process_view(self, request, view_func, view_args, view_kwargs):
+        """An unsupported method is 405 before any token or body is looked at (DRF would check the
+        token first and answer 401)."""
+        view_class = getattr(view_func, "cls", None)
+        method = request.method.lower()
+        if view_class is None or method == "options" or hasattr(view_class, method):
+            return None
+        allowed = [name.upper() for name in view_class.http_method_names if hasattr(view_class, name)]
+        response = JsonResponse(
+            error_body(api_family(request.path), -2, f"不支持的请求方法: {request.method}"),
+            status=405,
+            json_dumps_params={"ensure_ascii": False},
+        )
+        response["Allow"] = ", ".join(allowed)
+        return response
+
     def process_exception(self, request, exception):
         if _is_admin_path(request.path):
             return None

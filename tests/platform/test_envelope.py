@@ -84,3 +84,13 @@ def test_request_id_is_echoed(anon):
 @pytest.mark.django_db
 def test_health_checks_database(anon):
     assert result_of(anon.get("/health")) == {"database": "ok"}
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize(
+    "method,path", [("get", "/user/ms"), ("delete", "/conversation/current"), ("put", "/health")]
+)
+def test_wrong_method_is_405_before_authentication(anon, method, path):
+    response = getattr(anon, method)(path)
+    error_of(response, 405, -2)
+    assert response["Allow"]
