@@ -140,3 +140,20 @@ def test_admin_site_accepts_the_plain_password(client, sysadmin):
     assert response.status_code == 302 and response["Location"] == "/admin/"
     assert client.get("/admin/users/user/").status_code == 200
     assert client.get("/admin/users/user/?type__exact=COUNSELOR&q=li").status_code == 200
+
+
+@pytest.mark.django_db
+def test_operators_ban_and_enable_users_in_the_admin(client, sysadmin, counselor):
+    sysadmin.is_staff = sysadmin.is_superuser = True
+    sysadmin.save()
+    client.post("/admin/login/", {"username": "root", "password": "secret123", "next": "/admin/"})
+    changelist = "/admin/users/user/"
+    response = client.post(changelist, {"action": "ban_users", "_selected_action": [counselor.pk]})
+    assert response.status_code == 302
+    counselor.refresh_from_db()
+    assert counselor.enabled is False
+    client.post(changelist, {"action": "enable_users", "_selected_action": [counselor.pk]})
+    counselor.refresh_from_db()
+    assert counselor.enabled is True
+    assert client.get("/admin/users/auditentry/").status_code == 200
+    assert client.get("/admin/hotline_messages/message/").status_code == 200
