@@ -86,7 +86,7 @@ class OrderListIn(PageIn):
         # The seed marks every filter required: an empty string means "no filter".
         if hasattr(data, "items"):
             data = {key: value for key, value in data.items() if value != ""}
-            if data.get("status") in self.STATUS_ALIASES:
+            if isinstance(data.get("status"), str) and data["status"] in self.STATUS_ALIASES:
                 data["status"] = self.STATUS_ALIASES[data["status"]]
         return super().to_internal_value(data)
 

@@ -12,7 +12,8 @@ from rest_framework.views import APIView
 from hotline.api.envelope import paginate, ws_ok
 from hotline.api.errors import InvalidParam
 from hotline.api.inputs import validated
-from hotline.api.schema import envelope, responses
+from hotline.api.schema import envelope
+from hotline.api.schema import responses as _responses
 from messages import files
 from users.throttling import client_ip
 
@@ -33,6 +34,18 @@ from .serializers import (
 )
 
 WS_ERRORS = (400, 401, 403, 404, 429)
+
+
+def responses(success, errors=WS_ERRORS):
+    """Workspace response map: errors come in the workspace envelope (`data`, not `result`)."""
+    return _responses(success, errors=errors, workspace=True)
+
+
+def list_schema(name, item):
+    """A workspace envelope whose `data` is a list of `item`."""
+    return envelope(name, serializers.ListField(child=item), workspace=True)
+
+
 AUTH_FIELDS = {"userID": serializers.CharField(), "token": serializers.CharField()}
 OK_ENVELOPE = envelope(
     "WorkspaceOkEnvelope", serializers.JSONField(allow_null=True, default=None), workspace=True

@@ -15,13 +15,13 @@ from hotline.api.envelope import paginate, ws_ok
 from hotline.api.errors import InvalidParam
 from hotline.api.fields import StrictCharField
 from hotline.api.inputs import validated
-from hotline.api.schema import envelope, responses
+from hotline.api.schema import envelope
 from messages import files
 from users.throttling import client_ip
 
 from . import interviews
 from .auth import TokenOnly
-from .views import OK_ENVELOPE, WorkspaceView, data_schema, ws_request
+from .views import OK_ENVELOPE, WorkspaceView, data_schema, list_schema, responses, ws_request
 
 MULTIPART = [MultiPartParser, FormParser, JSONParser]
 IMAGE_MAX_BYTES = 5 * 1024 * 1024
@@ -65,10 +65,11 @@ class BoolText(serializers.Field):
     FALSE = {False, "0", "false", "False", "否", ""}
 
     def to_internal_value(self, data):
-        if data in self.TRUE:
-            return True
-        if data in self.FALSE:
-            return False
+        if isinstance(data, str | int | bool):
+            if data in self.TRUE:
+                return True
+            if data in self.FALSE:
+                return False
         self.fail("invalid")
 
     def to_representation(self, value):
@@ -169,8 +170,11 @@ def _store_images(request, field):
 ARCHIVE = inline_serializer(
     "WorkspaceArchive",
     {
-        name: serializers.CharField()
-        for name in ["id", *interviews.ARCHIVE_FIELDS, "interview_count", "create_time"]
+        "id": serializers.IntegerField(),
+        **{
+            name: serializers.CharField()
+            for name in [*interviews.ARCHIVE_FIELDS, "interview_count", "create_time"]
+        },
     },
 )
 RECORD = inline_serializer(
@@ -233,7 +237,7 @@ class ArchiveRecordsView(WorkspaceView):
     @extend_schema(
         summary="获取咨询档案的详细咨询记录",
         request=ws_request("ArchiveRecordsBody", IdIn),
-        responses=responses(data_schema("ArchiveRecords", {"data": serializers.ListField(child=RECORD)})),
+        responses=responses(list_schema("ArchiveRecords", RECORD)),
     )
     def post(self, request):
         data = validated(IdIn, request.data)
@@ -345,8 +349,11 @@ class TemplateListView(WorkspaceView):
         summary="查询模板文件列表",
         request=ws_request("TemplateListBody"),
         responses=responses(
-            data_schema(
-                "TemplateList", {"fileName": serializers.CharField(), "fileSize": serializers.CharField()}
+            list_schema(
+                "TemplateList",
+                inline_serializer(
+                    "TemplateItem", {"fileName": serializers.CharField(), "fileSize": serializers.CharField()}
+                ),
             )
         ),
     )
@@ -360,7 +367,11 @@ class TemplateDownloadView(WorkspaceView):
     @extend_schema(
         summary="下载模板文件 (一个文件直接返回，多个打包为 zip)",
         request=ws_request("TemplateDownloadBody", DownloadIn),
-        responses={(200, "application/octet-stream"): bytes},
+        responses={
+            (200, "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"): bytes,
+            (200, "application/zip"): bytes,
+            **{status: schema for status, schema in responses(OK_ENVELOPE).items() if status != 200},
+        },
     )
     def post(self, request):
         data = validated(DownloadIn, request.data)

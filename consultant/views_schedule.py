@@ -12,14 +12,13 @@ from hotline.api.envelope import ws_ok
 from hotline.api.errors import Forbidden, InvalidParam
 from hotline.api.fields import StrictCharField
 from hotline.api.inputs import validated
-from hotline.api.schema import responses
 from scheduling import workspace
 from scheduling.models import DutyType
 from users.models import User
 
 from .auth import TokenOnly
 from .spreadsheets import as_date, read_table
-from .views import OK_ENVELOPE, WorkspaceView, data_schema, ws_request
+from .views import OK_ENVELOPE, WorkspaceView, data_schema, list_schema, responses, ws_request
 
 UPLOAD_HEADER = ["日期", "用户名", "时间段"]
 
@@ -79,7 +78,7 @@ class WorkMonthView(WorkspaceView):
     @extend_schema(
         summary="按年月份获取排班管理信息 (本机构)",
         request=ws_request("WorkMonthBody", MonthIn),
-        responses=responses(data_schema("WorkMonth", {"data": serializers.ListField(child=SCHEDULE_DAY)})),
+        responses=responses(list_schema("WorkMonth", SCHEDULE_DAY)),
     )
     def post(self, request):
         data = validated(MonthIn, request.data)
@@ -190,13 +189,16 @@ class LeaveListView(WorkspaceView):
         summary="获取停诊信息 (本人)",
         request=ws_request("LeaveListBody"),
         responses=responses(
-            data_schema(
+            list_schema(
                 "LeaveList",
-                {
-                    "name": serializers.CharField(),
-                    "start_time": serializers.CharField(),
-                    "end_time": serializers.CharField(),
-                },
+                inline_serializer(
+                    "LeaveItem",
+                    {
+                        "name": serializers.CharField(),
+                        "start_time": serializers.CharField(),
+                        "end_time": serializers.CharField(),
+                    },
+                ),
             )
         ),
     )

@@ -26,6 +26,7 @@ from .usersig import gen_usersig
 from .webshape import web_message
 
 logger = logging.getLogger(__name__)
+OK_ENVELOPE_SCHEMA = envelope("OkEnvelope")
 TENCENT_OK = {"ActionStatus": "OK", "ErrorInfo": "", "ErrorCode": 0}
 TencentAnswer = inline_serializer(
     "TencentCallbackAnswer",
@@ -185,7 +186,10 @@ class FileDownloadView(APIView):
     @extend_schema(
         summary="下载语音/图片文件",
         parameters=[OpenApiParameter("fileName", str, required=True), OpenApiParameter("token", str)],
-        responses={(200, "application/octet-stream"): bytes},
+        responses={
+            (200, "*/*"): bytes,
+            **{status: schema for status, schema in responses(OK_ENVELOPE_SCHEMA).items() if status != 200},
+        },
     )
     def get(self, request):
         name = request.query_params.get("fileName", "")

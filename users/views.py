@@ -104,7 +104,7 @@ class WechatLoginView(PublicView):
         summary="微信小程序用户登录",
         parameters=[OpenApiParameter("code", str, required=True, description="wx.login 获得的 code")],
         request=None,
-        responses=responses(TOKEN_ENVELOPE, errors=(400, 403, 429, 502)),
+        responses=responses(TOKEN_ENVELOPE, errors=(400, 403, 404, 429, 502)),
     )
     def post(self, request, appid):
         code = request.query_params.get("code") or (
@@ -124,7 +124,7 @@ class WechatPhoneView(APIView):
             OpenApiParameter("iv", str),
             OpenApiParameter("code", str, description="getPhoneNumber 按钮返回的 code (新接口)"),
         ],
-        responses=responses(envelope("PhoneEnvelope", serializers.CharField()), errors=(400, 401, 502)),
+        responses=responses(envelope("PhoneEnvelope", serializers.CharField()), errors=(400, 401, 404, 502)),
     )
     def post(self, request, appid):
         data = validated(WechatPhoneIn, body_or_query(request))

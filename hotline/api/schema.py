@@ -10,17 +10,18 @@ def drop_trailing_slash_twins(endpoints, **kwargs):
     return [ep for ep in endpoints if not (ep[0].endswith("/") and ep[0] != "/")]
 
 
-def _error_component():
-    if "Error" not in _cache:
-        _cache["Error"] = inline_serializer(
-            "ErrorEnvelope",
+def _error_component(workspace=False):
+    key = "WorkspaceError" if workspace else "Error"
+    if key not in _cache:
+        _cache[key] = inline_serializer(
+            "WorkspaceErrorEnvelope" if workspace else "ErrorEnvelope",
             {
                 "code": serializers.IntegerField(),
                 "message": serializers.CharField(),
-                "result": serializers.JSONField(allow_null=True),
+                "data" if workspace else "result": serializers.JSONField(allow_null=True),
             },
         )
-    return _cache["Error"]
+    return _cache[key]
 
 
 def envelope(name, result=None, *, many=False, paged=False, workspace=False):
@@ -43,9 +44,9 @@ def envelope(name, result=None, *, many=False, paged=False, workspace=False):
     return _cache[key]
 
 
-def responses(success, *, errors=(400, 401, 403, 404)):
+def responses(success, *, errors=(400, 401, 403, 404), workspace=False):
     """Response map for @extend_schema: the success envelope plus the error envelopes that may occur."""
     described = {200: success}
     for status in errors:
-        described[status] = OpenApiResponse(_error_component(), description="错误信封 (CONTRACT §2)")
+        described[status] = OpenApiResponse(_error_component(workspace), description="错误信封 (CONTRACT §2)")
     return described

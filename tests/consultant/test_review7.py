@@ -179,3 +179,13 @@ def test_month_view_leaves_out_disabled_staff(ws, ws_user, ecnu):
     gone.enabled = False
     gone.save()
     assert ws_data(ws(f"{W}/schedule/work", {"year": 2026, "month": 12})) == []
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("value", [[], {}, [1]])
+def test_non_scalar_values_are_refused_not_crashed(ws, value):
+    assert "[status]" in ws_error(ws(f"{W}/orders", {"status": value}), 400, -2)
+    for path in ("interview/records/profile/create", "interview/records/profile/update"):
+        assert "isThirdPartyEvaluation" in ws_error(
+            ws(f"{W}/{path}", {"id": 1, "isThirdPartyEvaluation": value}), 400, -2
+        )
