@@ -10,7 +10,7 @@ from conversations.models import Conversation
 from evaluations.models import Evaluation
 from hotline.api.errors import NotFound
 from hotline.api.timeutil import day_bounds
-from users.models import User, UserType
+from users.models import UserType
 from users.selectors import users_managed_by
 
 from .models import Arrangement, LeavePeriod, Presence, WeeklyDuty
@@ -110,14 +110,6 @@ def access_arrangement(actor, arrangement_id):
     if arrangement is None:
         raise NotFound("排班记录不存在")
     return arrangement
-
-
-def duty_users_visible_to(actor):
-    """Whose duty the caller may see: its institution (a system administrator: everyone)."""
-    queryset = User.objects.filter(deleted_at__isnull=True)
-    if actor.type == UserType.ADMIN:
-        return queryset
-    return queryset.filter(institution_id=actor.institution_id)
 
 
 def counselor_level_subquery(user_ref):

@@ -40,12 +40,6 @@ class IsCounselor(_TypeRequired):
     message = "仅咨询师可以操作"
 
 
-class IsStaffMember(_TypeRequired):
-    """Counsellors and supervisors."""
-
-    allowed_types = (UserType.COUNSELOR, UserType.SUPERVISOR)
-
-
 def check_can_grant(actor, user_type):
     """An institution administrator may not create or promote system administrators."""
     if user_type == UserType.ADMIN and not actor.is_system_admin:

@@ -5,24 +5,9 @@ from zoneinfo import ZoneInfo
 
 from django.utils import timezone
 
-from .errors import InvalidParam
-
 SHANGHAI = ZoneInfo("Asia/Shanghai")
 MIN_MS = 0
 MAX_MS = 253402271999998  # 9999-12-31 in Asia/Shanghai, minus a millisecond for inclusive bounds
-
-
-def parse_ms(value, field):
-    """An epoch-milliseconds parameter sent as a number or a numeric string."""
-    if isinstance(value, bool) or value is None or value == "":
-        raise InvalidParam.missing(field)
-    try:
-        millis = int(str(value).strip())
-    except ValueError:
-        raise InvalidParam.field(field, "须为毫秒时间戳") from None
-    if not MIN_MS <= millis <= MAX_MS:
-        raise InvalidParam.field(field, "时间戳超出范围")
-    return millis
 
 
 def from_ms(millis):
@@ -35,10 +20,6 @@ def local_date_of_ms(millis):
 
 def today():
     return timezone.now().astimezone(SHANGHAI).date()
-
-
-def now_local():
-    return timezone.now().astimezone(SHANGHAI)
 
 
 def day_start(day):
