@@ -104,7 +104,7 @@ class OrderCreateIn(serializers.Serializer):
 
 
 class OrderActionIn(serializers.Serializer):
-    id = serializers.IntegerField(min_value=1)
+    id = serializers.IntegerField(min_value=1, max_value=2**63 - 1)
 
 
 class ProfileFieldsIn(serializers.Serializer):

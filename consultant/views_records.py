@@ -53,7 +53,7 @@ class ArchiveListIn(ArchiveFieldsIn):
 
 
 class IdIn(serializers.Serializer):
-    id = serializers.IntegerField(min_value=1)
+    id = serializers.IntegerField(min_value=1, max_value=2**63 - 1)
 
 
 @extend_schema_field({"type": "boolean", "description": "true/false, 是/否"})
@@ -77,7 +77,7 @@ class BoolText(serializers.Field):
 
 
 class RecordFieldsIn(serializers.Serializer):
-    count = serializers.IntegerField(required=False, min_value=1, allow_null=True)
+    count = serializers.IntegerField(required=False, min_value=1, max_value=2_147_483_647, allow_null=True)
     name = _text(64)
     gender = _text(2)
     studentId = _text(64)
@@ -109,11 +109,11 @@ class RecordFieldsIn(serializers.Serializer):
 
 
 class RecordCreateIn(RecordFieldsIn):
-    id = serializers.IntegerField(min_value=1, help_text="档案 id")
+    id = serializers.IntegerField(min_value=1, max_value=2**63 - 1, help_text="档案 id")
 
 
 class RecordUpdateIn(RecordFieldsIn):
-    id = serializers.IntegerField(min_value=1, help_text="咨询记录 id")
+    id = serializers.IntegerField(min_value=1, max_value=2**63 - 1, help_text="咨询记录 id")
 
 
 class EmergencyContactIn(serializers.Serializer):
@@ -137,7 +137,7 @@ class IntakeIn(serializers.Serializer):
 
 
 class IntakeUpdateIn(serializers.Serializer):
-    id = serializers.IntegerField(min_value=1, help_text="咨询订单 id")
+    id = serializers.IntegerField(min_value=1, max_value=2**63 - 1, help_text="咨询订单 id")
     profile = IntakeIn()
 
 

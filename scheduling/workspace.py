@@ -60,6 +60,8 @@ def work_slots_set(*, user, day, slots, actor=None):
     if user.type not in DutyType.values:
         raise InvalidParam("只有咨询师或督导可以排班")
     with transaction.atomic():
+        # Two saves of the same day at once (a double click) must not both insert: serialise per user.
+        User.objects.select_for_update().filter(pk=user.pk).first()
         Arrangement.objects.filter(user=user, date=day, start_time__isnull=False).delete()
         Arrangement.objects.bulk_create(
             [
@@ -129,6 +131,7 @@ def parse_leave_time(text, field, *, is_end):
 def leave_periods_set(*, user, periods):
     """Overwrite the user's leave periods with `periods` ([(start, end)], already checked)."""
     with transaction.atomic():
+        User.objects.select_for_update().filter(pk=user.pk).first()
         LeavePeriod.objects.filter(user=user).delete()
         LeavePeriod.objects.bulk_create(
             [LeavePeriod(user=user, start=start, end=end) for start, end in periods]

@@ -189,3 +189,11 @@ def test_non_scalar_values_are_refused_not_crashed(ws, value):
         assert "isThirdPartyEvaluation" in ws_error(
             ws(f"{W}/{path}", {"id": 1, "isThirdPartyEvaluation": value}), 400, -2
         )
+
+
+@pytest.mark.django_db
+def test_record_count_beyond_the_column_is_refused(ws, multipart, media):
+    archive_id = ws(f"{W}/interview/records/create", archive_body()).json()["id"]
+    response = multipart(f"{W}/interview/records/profile/create", {"id": archive_id, "count": 2147483648})
+    assert "[count]" in ws_error(response, 400, -2)
+    assert "[id]" in ws_error(ws(f"{W}/orders/accept", {"id": 2**64}), 400, -2)

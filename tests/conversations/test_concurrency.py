@@ -62,3 +62,30 @@ def test_one_visitor_clicking_many_times_gets_one_conversation(http_server, ecnu
     with ThreadPoolExecutor(max_workers=10) as pool:
         answers = list(pool.map(ask, range(10)))
     assert {body["result"]["id"] for body in answers} == {Conversation.objects.get().id}
+
+
+def test_saving_the_same_work_day_twice_at_once_keeps_one_set(http_server, ecnu):
+    counselor = make_user(UserType.COUNSELOR, inst=ecnu, username="double_click")
+    token = token_pair(counselor)["access"]
+    barrier = Barrier(8)
+    body = {
+        "userID": counselor.id,
+        "token": token,
+        "year": 2026,
+        "month": 4,
+        "date": 4,
+        "work_schedules": ["10:00-11:00"],
+    }
+
+    def save(_):
+        barrier.wait()
+        return requests.post(
+            f"{http_server}/api/consultant/schedule/work/update", json=body, timeout=60
+        ).status_code
+
+    with ThreadPoolExecutor(max_workers=8) as pool:
+        statuses = list(pool.map(save, range(8)))
+    assert statuses == [200] * 8
+    from scheduling.models import Arrangement
+
+    assert Arrangement.objects.filter(user=counselor).count() == 1
