@@ -33,7 +33,7 @@ class WorkspaceTokenAuthentication(BearerAuthentication):
         try:
             validated = self.get_validated_token(token.encode())
             user = self.get_user(validated)
-        except (InvalidToken, TokenError):
+        except (InvalidToken, TokenError, UnicodeError):
             raise NotAuthenticated() from None
         if not user.is_active:
             raise NotAuthenticated()

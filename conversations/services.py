@@ -1,5 +1,8 @@
-"""Writes on conversations (CONTRACT §5). Locks are always taken counsellor row first, then
-conversation rows, so concurrent starts, ends and timeouts cannot deadlock."""
+"""Writes on conversations (CONTRACT §5).
+
+Lock order, everywhere: the user a request acts for or upon (visitor, requesting counsellor, banned
+user), then the counsellors or supervisors whose totals or queues change, then conversation rows.
+Keeping that order is what stops concurrent starts, ends, timeouts, bans and deletions deadlocking."""
 
 from datetime import timedelta
 
@@ -146,7 +149,13 @@ def conversation_start(*, visitor, counselor_id):
         raise InvalidParam.field("counselor", "该咨询师今日不在值班")
     try:
         with transaction.atomic():
+            visitor = _lock_user(visitor.pk)
             counselor = _lock_user(counselor.pk)
+            # A ban or deletion may have committed while we waited for the locks.
+            if not visitor.is_active:
+                raise Forbidden("该用户已被禁用")
+            if not counselor.is_active:
+                raise InvalidParam.field("counselor", "该咨询师已停用")
             existing = _open_session_of(visitor)
             if existing is not None:
                 return _check_existing(existing, counselor.pk)
@@ -232,13 +241,15 @@ def conversation_end(*, actor, conversation):
 
 def supervision_request(*, counselor, conversation, supervisor_id):
     """The counsellor calls in one of its supervisors about a running session."""
-    if conversation.status != ConversationStatus.IN_PROGRESS:
-        raise InvalidParam.field("conversationId", "只能对进行中的会话请求督导")
     supervisor = counselor.supervisors.filter(pk=supervisor_id, deleted_at__isnull=True, enabled=True).first()
     if supervisor is None:
         raise InvalidParam.field("supervise", "督导不存在或不是您绑定的督导")
     with transaction.atomic():
+        _lock_user(counselor.pk)
         _lock_user(supervisor.pk)
+        conversation = Conversation.objects.select_for_update().get(pk=conversation.pk)
+        if conversation.status != ConversationStatus.IN_PROGRESS:
+            raise InvalidParam.field("conversationId", "只能对进行中的会话请求督导")
         existing = Conversation.objects.filter(
             parent=conversation, counselor=supervisor, status__in=OPEN_STATUSES, deleted_at__isnull=True
         ).first()
@@ -262,6 +273,12 @@ def conversation_delete(*, actor, conversation, ip=""):
     The rows stay in the database: what a visitor said is never destroyed by an API call."""
     with transaction.atomic():
         counselor = _lock_user(conversation.counselor_id)
+        # Closing an open supervision adds to its supervisor's total: lock those rows before any conversation.
+        supervisors = Conversation.objects.filter(
+            parent_id=conversation.pk, deleted_at__isnull=True, status__in=OPEN_STATUSES
+        ).values_list("counselor_id", flat=True)
+        for supervisor_id in sorted(set(supervisors) - {counselor.pk}):
+            _lock_user(supervisor_id)
         rows = list(
             Conversation.objects.select_for_update().filter(deleted_at__isnull=True, pk=conversation.pk)
         ) + list(

@@ -230,6 +230,7 @@ class BatchExportView(APIView):
         if len(ids) > MAX_BATCH_EXPORT or not all(isinstance(item, str) for item in ids):
             raise InvalidParam(f"请求体须为不超过{MAX_BATCH_EXPORT}个会话id的字符串数组")
         ids = list(dict.fromkeys(ids))
+        services.conversations_expire()
         found = {c.pk: c for c in selectors.conversations_visible_to(request.user).filter(pk__in=ids)}
         missing = [item for item in ids if item not in found]
         if missing:

@@ -1,6 +1,8 @@
 from django import forms
 from django.contrib import admin, messages
 
+from conversations.services import counselor_capacity_changed
+
 from . import services
 from .models import AuditEntry, ConsentDocument, Institution, User, UserType
 from .services import md5_hex
@@ -72,6 +74,28 @@ class UserAdmin(admin.ModelAdmin):
     readonly_fields = ("id", "total_time", "created_at", "updated_at", "last_login", "deleted_at")
     actions = ("ban_users", "enable_users")
     ordering = ("-created_at",)
+
+    def save_model(self, request, obj, form, change):
+        """Edits go through the same rules as the API: disabling ends sessions and open conversations,
+        a higher maxConsults starts waiting visitors. Only the edited fields are written."""
+        if not change:
+            super().save_model(request, obj, form, change)
+            return
+        changed = [name for name in form.changed_data if name != "new_password"]
+        if form.cleaned_data.get("new_password"):
+            changed.append("password")
+        enabled_changed = "enabled" in changed
+        capacity_changed = "max_consults" in changed
+        fields = [name for name in changed if name not in ("supervisors", "enabled")]
+        if fields:
+            obj.save(update_fields=[*fields, "updated_at"])
+        if enabled_changed:
+            services.user_set_enabled(actor=request.user, user=obj, enabled=obj.enabled)
+        if capacity_changed:
+            counselor_capacity_changed(obj.pk)
+
+    def save_related(self, request, form, formsets, change):
+        form.save_m2m()
 
     def formfield_for_manytomany(self, db_field, request, **kwargs):
         if db_field.name == "supervisors":

@@ -194,6 +194,17 @@ class UserSerializer(serializers.Serializer):
     credentialsNonExpired = serializers.SerializerMethodField()
     subscribe = serializers.SerializerMethodField()
 
+    # What a visitor never sees of anyone else (a counsellor's contacts stay inside the institution).
+    HIDDEN_FROM_VISITORS = ("phoneNumber", "email", "emergencyContact", "emergencyPhone", "qualificationCode")
+
+    def to_representation(self, user):
+        data = super().to_representation(user)
+        viewer = self.context.get("viewer")
+        if viewer is not None and viewer.type == UserType.VISITOR and viewer.pk != user.pk:
+            for key in self.HIDDEN_FROM_VISITORS:
+                data[key] = None
+        return data
+
     @extend_schema_field(serializers.CharField(allow_null=True))
     def get_idNumber(self, user):
         viewer = self.context.get("viewer")

@@ -213,11 +213,12 @@ def password_change(*, user, old_md5, new_md5):
 
 @transaction.atomic
 def visitor_update(*, user, data):
+    """Only the fields sent are written: a ban or a phone number stored meanwhile is never undone."""
     values = _profile_values({key: value for key, value in data.items() if key != "username"})
     for attribute, value in values.items():
         setattr(user, attribute, value)
     user.last_updater = user
-    user.save()
+    user.save(update_fields=[*values, "last_updater", "updated_at"])
     return user
 
 

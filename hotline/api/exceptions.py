@@ -4,6 +4,7 @@ import logging
 
 from django.core.exceptions import PermissionDenied as DjangoPermissionDenied
 from django.core.exceptions import RequestDataTooBig, TooManyFieldsSent
+from django.db import OperationalError
 from django.http import Http404
 from rest_framework import exceptions as drf
 from rest_framework.response import Response
@@ -22,6 +23,7 @@ from .errors import (
 )
 
 logger = logging.getLogger("hotline.errors")
+RETRYABLE_PGCODES = {"40P01", "40001"}  # deadlock detected, serialization failure
 
 
 def _flatten(detail, prefix=""):
@@ -82,6 +84,10 @@ def to_api_error(exc):
         return PayloadTooLarge()
     if isinstance(exc, TooManyFieldsSent):
         return InvalidParam("请求参数过多")
+    if isinstance(exc, UnicodeError):
+        return InvalidParam("参数包含无法编码的字符")
+    if isinstance(exc, OperationalError) and getattr(exc.__cause__, "pgcode", None) in RETRYABLE_PGCODES:
+        return ApiError("系统繁忙，请重试", status=409, code=-1)
     if isinstance(exc, ValueError) and "NUL" in str(exc):
         # PostgreSQL cannot store NUL characters: a client sent one in a raw path or query value.
         return InvalidParam("参数包含非法字符（NUL）")
