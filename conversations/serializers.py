@@ -2,7 +2,7 @@ from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
 from evaluations.serializers import EvaluationSerializer
-from hotline.api.fields import EpochMsField, StrictCharField, epoch_ms
+from hotline.api.fields import RecordSerializer, StrictCharField, epoch_ms
 from hotline.api.timeutil import MAX_MS
 from users.serializers import UserSerializer
 
@@ -31,15 +31,9 @@ class ConsultListQuery(serializers.Serializer):
     size = serializers.IntegerField(required=False, min_value=0)
 
 
-class ConversationSerializer(serializers.Serializer):
+class ConversationSerializer(RecordSerializer):
     """The conversation JSON of the seed (§26–29), plus `queuePosition`."""
 
-    id = serializers.CharField()
-    createTime = EpochMsField(source="created_at")
-    createdTime = EpochMsField(source="created_at")
-    creator = serializers.CharField(source="creator_id", allow_null=True)
-    lastUpdateTime = EpochMsField(source="updated_at")
-    lastUpdater = serializers.CharField(source="last_updater_id", allow_null=True)
     startTime = serializers.SerializerMethodField()
     endTime = serializers.SerializerMethodField()
     status = serializers.CharField()

@@ -1,7 +1,7 @@
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
-from hotline.api.fields import EpochMsField, StrictCharField
+from hotline.api.fields import RecordSerializer, StrictCharField
 from hotline.api.timeutil import MAX_MS, MIN_MS
 
 from .models import DutyType
@@ -53,13 +53,7 @@ def _time(value):
     return value.strftime("%H:%M") if value else None
 
 
-class ArrangementSerializer(serializers.Serializer):
-    id = serializers.CharField()
-    createTime = EpochMsField(source="created_at")
-    createdTime = EpochMsField(source="created_at")
-    creator = serializers.CharField(source="creator_id", allow_null=True)
-    lastUpdateTime = EpochMsField(source="updated_at")
-    lastUpdater = serializers.CharField(source="last_updater_id", allow_null=True)
+class ArrangementSerializer(RecordSerializer):
     year = serializers.SerializerMethodField()
     month = serializers.SerializerMethodField()
     day = serializers.SerializerMethodField()

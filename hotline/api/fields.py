@@ -42,3 +42,14 @@ class StrictCharField(serializers.CharField):
         if isinstance(data, bool) or not isinstance(data, str | int | float):
             self.fail("invalid")
         return super().to_internal_value(str(data))
+
+
+class RecordSerializer(serializers.Serializer):
+    """The bookkeeping keys every hotline object carries in the seed (both spellings of createTime)."""
+
+    id = serializers.CharField()
+    createTime = EpochMsField(source="created_at")
+    createdTime = EpochMsField(source="created_at")
+    creator = serializers.CharField(source="creator_id", allow_null=True)
+    lastUpdateTime = EpochMsField(source="updated_at")
+    lastUpdater = serializers.CharField(source="last_updater_id", allow_null=True)
