@@ -9,6 +9,7 @@ from django.db.models.functions import Coalesce, ExtractHour, TruncDate
 from hotline.api.errors import InvalidParam, NotFound
 from hotline.api.timeutil import SHANGHAI, day_bounds, day_start, from_ms, today
 from users.models import UserType
+from users.scoping import visible_to
 
 from .constants import ConversationStatus, ConversationType
 from .models import OPEN_STATUSES, Conversation
@@ -67,19 +68,8 @@ def conversations_base():
 
 
 def conversations_visible_to(actor):
-    """A system administrator: all; an institution administrator: its institution; a counsellor: its
-    own; a supervisor: its own and those of the counsellors bound to it; a visitor: its own."""
-    queryset = conversations_base()
-    if actor.type == UserType.ADMIN:
-        return queryset
-    if actor.type == UserType.INSTITUTION:
-        return queryset.filter(institution_id=actor.institution_id)
-    if actor.type == UserType.COUNSELOR:
-        return queryset.filter(Q(counselor=actor) | Q(user=actor))
-    if actor.type == UserType.SUPERVISOR:
-        supervisees = actor.supervisees.values("pk")
-        return queryset.filter(Q(counselor=actor) | Q(counselor__in=supervisees) | Q(user__in=supervisees))
-    return queryset.filter(user=actor)
+    """The conversations the actor may see (rule: `users.scoping.CONVERSATION`)."""
+    return visible_to(actor, conversations_base())
 
 
 def access_conversation(actor, conversation_id):
