@@ -116,7 +116,9 @@ def counselor_level_subquery(user_ref):
     """Mean evaluation level of a counsellor's (not deleted) conversations, or NULL."""
     return Subquery(
         Evaluation.objects.filter(
-            conversation__counselor=OuterRef(user_ref), conversation__deleted_at__isnull=True
+            conversation__counselor=OuterRef(user_ref),
+            conversation__deleted_at__isnull=True,
+            level__isnull=False,
         )
         .values("conversation__counselor")
         .annotate(mean=Avg("level"))

@@ -168,14 +168,15 @@ def test_waiting_visitor_may_cancel(as_user, visitors, on_duty):
 def test_counselor_requests_supervision(as_user, visitor, on_duty, supervisor):
     on_duty.supervisors.add(supervisor)
     session = result_of(start(as_user(visitor), on_duty))
-    supervision = result_of(
+    answered = result_of(
         as_user(on_duty).put(
             f"/conversation/supervise?supervise={supervisor.id}&conversationId={session['id']}"
         )
     )
-    assert supervision["conversationType"] == "REQUEST_SUPERVISE" and supervision["status"] == "IN_PROGRESS"
-    assert supervision["conversationId"] == session["id"]
-    assert supervision["user"]["id"] == on_duty.id and supervision["counselor"]["id"] == supervisor.id
+    # The answer is the supervised session itself, the new supervision's id ending its conversationIds.
+    assert answered["id"] == session["id"] and answered["conversationType"] == "COUNSELING_SESSION"
+    assert answered["user"]["id"] == visitor.id
+    supervision_id = answered["conversationIds"][-1]
     again = result_of(
         as_user(on_duty).put(
             "/conversation/supervise",
@@ -183,11 +184,14 @@ def test_counselor_requests_supervision(as_user, visitor, on_duty, supervisor):
             format="json",
         )
     )
-    assert again["id"] == supervision["id"]
+    assert again["id"] == session["id"] and again["conversationIds"] == [supervision_id]
     records = result_of(as_user(supervisor).get("/conversation/consultlist"))
     by_id = {row["id"]: row for row in records}
-    assert by_id[session["id"]]["conversationIds"] == [supervision["id"]]
-    assert supervision["id"] in by_id
+    assert by_id[session["id"]]["conversationIds"] == [supervision_id]
+    supervision = by_id[supervision_id]
+    assert supervision["conversationType"] == "REQUEST_SUPERVISE" and supervision["status"] == "IN_PROGRESS"
+    assert supervision["conversationId"] == session["id"]
+    assert supervision["user"]["id"] == on_duty.id and supervision["counselor"]["id"] == supervisor.id
 
 
 @pytest.mark.django_db
@@ -409,7 +413,7 @@ def test_admin_deletes_a_conversation_everywhere_and_it_is_audited(
 ):
     on_duty.supervisors.add(supervisor)
     session = result_of(start(as_user(visitor), on_duty))
-    supervision = result_of(
+    supervised = result_of(
         as_user(on_duty).put(
             f"/conversation/supervise?supervise={supervisor.id}&conversationId={session['id']}"
         )
@@ -424,7 +428,7 @@ def test_admin_deletes_a_conversation_everywhere_and_it_is_audited(
     entry = AuditEntry.objects.get(action="conversation.delete")
     assert entry.actor_username == "ecnu_admin" and set(entry.object_ids) == {
         session["id"],
-        supervision["id"],
+        supervised["conversationIds"][-1],
     }
     assert Conversation.objects.filter(pk=session["id"], deleted_at__isnull=False).exists()  # kept, hidden
     assert result_of(start(as_user(visitor), on_duty))["status"] == "IN_PROGRESS"
