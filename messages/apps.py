@@ -1,4 +1,9 @@
+import logging
+
 from django.apps import AppConfig
+from django.conf import settings
+
+logger = logging.getLogger(__name__)
 
 
 class MessagesConfig(AppConfig):
@@ -8,3 +13,10 @@ class MessagesConfig(AppConfig):
     name = "messages"
     label = "hotline_messages"
     verbose_name = "消息"
+
+    def ready(self):
+        if not settings.TIM_CALLBACK_TOKEN:
+            # Only reachable with DEBUG=1: settings refuse to start without the token otherwise.
+            logger.warning(
+                "TIM_CALLBACK_TOKEN is empty: IM callbacks are accepted unsigned (development only)"
+            )
