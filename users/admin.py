@@ -3,7 +3,7 @@ from django.contrib import admin, messages
 
 from conversations.services import counselor_capacity_changed
 
-from . import services
+from . import services, tokens
 from .models import AuditEntry, ConsentDocument, Institution, User, UserType
 from .services import md5_hex
 
@@ -89,6 +89,8 @@ class UserAdmin(admin.ModelAdmin):
         fields = [name for name in changed if name not in ("supervisors", "enabled")]
         if fields:
             obj.save(update_fields=[*fields, "updated_at"])
+        if "password" in changed:
+            tokens.revoke_all(obj)  # as a password change through either API does
         if enabled_changed:
             services.user_set_enabled(actor=request.user, user=obj, enabled=obj.enabled)
         if capacity_changed:

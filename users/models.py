@@ -208,6 +208,20 @@ class WechatAccessToken(models.Model):
         return self.appid
 
 
+class RefreshTokenFamily(models.Model):
+    """Which sign-in a refresh token descends from: rotation hands the family on, and a spent token
+    presented again revokes every token of its family (someone else holds a copy)."""
+
+    jti = models.CharField(max_length=255, primary_key=True)
+    family = models.CharField(max_length=255, db_index=True)
+
+    class Meta:
+        verbose_name = verbose_name_plural = "刷新令牌家族"
+
+    def __str__(self):
+        return f"{self.jti} ← {self.family}"
+
+
 class AuditEntry(models.Model):
     """Who did what to which records (deletions, exports). Read-only for operators."""
 
