@@ -9,13 +9,13 @@ from rest_framework.parsers import FormParser, JSONParser, MultiPartParser
 from rest_framework.permissions import AllowAny
 from rest_framework.views import APIView
 
+from hotline.api.client import client_ip
 from hotline.api.envelope import paginate, ws_ok
 from hotline.api.errors import InvalidParam
 from hotline.api.inputs import validated
 from hotline.api.schema import envelope
 from hotline.api.schema import responses as _responses
 from messages import files
-from users.throttling import client_ip
 
 from . import codes, selectors, services
 from .auth import TokenOnly, UserIdMatchesToken, WorkspaceTokenAuthentication

@@ -11,13 +11,13 @@ from drf_spectacular.utils import extend_schema, extend_schema_field, inline_ser
 from rest_framework import serializers
 from rest_framework.parsers import FormParser, JSONParser, MultiPartParser
 
+from hotline.api.client import client_ip
 from hotline.api.envelope import paginate, ws_ok
 from hotline.api.errors import InvalidParam
 from hotline.api.fields import StrictCharField
 from hotline.api.inputs import validated
 from hotline.api.schema import envelope
 from messages import files
-from users.throttling import client_ip
 
 from . import interviews
 from .auth import TokenOnly

@@ -8,6 +8,7 @@ from rest_framework.permissions import AllowAny, IsAuthenticated
 from rest_framework.views import APIView
 
 from conversations.constants import ConversationStatus, ConversationType
+from hotline.api.client import client_ip
 from hotline.api.envelope import ok, paginate
 from hotline.api.errors import InvalidParam
 from hotline.api.inputs import body_or_query, validated
@@ -35,7 +36,6 @@ from .serializers import (
     VisitorUpdateIn,
     WechatPhoneIn,
 )
-from .throttling import client_ip
 
 OK_ENVELOPE = envelope("OkEnvelope")
 TOKEN_ENVELOPE = envelope("TokenEnvelope", TokenPairOut)
