@@ -6,13 +6,13 @@ the input is). Answers use the workspace envelope `{"code", "message", "data"}`.
 from drf_spectacular.utils import extend_schema, inline_serializer
 from rest_framework import serializers
 from rest_framework.parsers import FormParser, JSONParser, MultiPartParser
-from rest_framework.permissions import AllowAny
 from rest_framework.views import APIView
 
 from hotline.api.client import client_ip
 from hotline.api.envelope import paginate, ws_ok
 from hotline.api.errors import InvalidParam
 from hotline.api.inputs import validated
+from hotline.api.permissions import PublicMixin
 from hotline.api.schema import envelope
 from hotline.api.schema import responses as _responses
 from messages import files
@@ -64,9 +64,8 @@ def data_schema(name, fields):
     return envelope(name, inline_serializer(f"{name}Data", fields), workspace=True)
 
 
-class PublicWorkspaceView(APIView):
-    authentication_classes = []
-    permission_classes = [AllowAny]
+class PublicWorkspaceView(PublicMixin, APIView):
+    pass
 
 
 class WorkspaceView(APIView):

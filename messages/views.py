@@ -17,6 +17,7 @@ from hotline.api.authentication import BearerAuthentication
 from hotline.api.envelope import ok, paginate
 from hotline.api.errors import ApiError, InvalidParam, NotAuthenticated, PayloadTooLarge
 from hotline.api.inputs import validated
+from hotline.api.permissions import PublicMixin
 from hotline.api.schema import envelope, responses
 
 from . import callbacks, files
@@ -59,11 +60,8 @@ class ImSignView(APIView):
         )
 
 
-class CallbackView(APIView):
+class CallbackView(PublicMixin, APIView):
     """Tencent IM posts here; authenticated by SdkAppid and, when configured, Sign/RequestTime."""
-
-    authentication_classes = []
-    permission_classes = [AllowAny]
 
     @extend_schema(
         summary="消息回调 (Tencent IM)",

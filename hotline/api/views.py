@@ -5,17 +5,14 @@ from django.http import JsonResponse
 from django.views.decorators.csrf import csrf_exempt
 from drf_spectacular.utils import extend_schema, inline_serializer
 from rest_framework import serializers
-from rest_framework.permissions import AllowAny
 from rest_framework.views import APIView
 
 from .envelope import api_family, error_body, ok
 from .errors import ApiError
+from .permissions import PublicMixin
 
 
-class HealthView(APIView):
-    authentication_classes = []
-    permission_classes = [AllowAny]
-
+class HealthView(PublicMixin, APIView):
     @extend_schema(
         summary="存活与数据库检查",
         responses={
