@@ -14,7 +14,7 @@ from rest_framework.views import APIView
 
 from conversations.selectors import access_conversation
 from hotline.api.authentication import BearerAuthentication
-from hotline.api.envelope import ok, paginate
+from hotline.api.envelope import error_response, ok, paginate
 from hotline.api.errors import ApiError, InvalidParam, NotAuthenticated, PayloadTooLarge
 from hotline.api.inputs import validated
 from hotline.api.permissions import PublicMixin
@@ -90,9 +90,7 @@ class CallbackView(PublicMixin, APIView):
                 callbacks.update_presence(data)
         except DatabaseError:
             logger.exception("IM callback %s could not be stored; the provider will be told FAIL", command)
-            return Response(
-                {"ActionStatus": "FAIL", "ErrorInfo": "storage failure", "ErrorCode": 1}, status=500
-            )
+            return error_response(request.path, 500, -1, "storage failure")
         return Response(TENCENT_OK)
 
 
