@@ -13,7 +13,7 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from conversations.selectors import access_conversation
-from hotline.api.authentication import BearerAuthentication
+from hotline.api.authentication import QUERY, authenticate_access_token
 from hotline.api.envelope import error_response, ok, paginate
 from hotline.api.errors import ApiError, InvalidParam, NotAuthenticated, PayloadTooLarge
 from hotline.api.inputs import validated
@@ -195,12 +195,7 @@ class FileDownloadView(APIView):
                 open(path, "rb"), filename=path.name, content_type=files.content_type_of(path.name)
             )
         if not (request.user and request.user.is_authenticated):
-            token = request.query_params.get("token")
-            if not token:
-                raise NotAuthenticated()
-            authenticator = BearerAuthentication()
-            user = authenticator.get_user(authenticator.get_validated_token(token))
-            if not user.is_active:
+            if authenticate_access_token(request, sources=(QUERY,)) is None:
                 raise NotAuthenticated()
         path = files.file_path(request.query_params.get("fileName", ""))
         name = path.name
