@@ -15,6 +15,7 @@ from hotline.api.inputs import validated
 from hotline.api.permissions import PublicMixin
 from hotline.api.schema import envelope
 from hotline.api.schema import responses as _responses
+from hotline.limits import IMAGE_MAX_BYTES
 from messages import files
 
 from . import codes, selectors, services
@@ -386,14 +387,13 @@ class UpdateAvatarView(WorkspaceView):
             field="avatar",
             kinds=files.IMAGE_KINDS,
             public=True,
-            max_bytes=AVATAR_MAX_BYTES,
+            max_bytes=IMAGE_MAX_BYTES,
         )
         url = request.build_absolute_uri(f"/file/download?fileName={name}")
         services.avatar_set(user=request.user, url=url)
         return ws_ok({"avatar": url})
 
 
-AVATAR_MAX_BYTES = 5 * 1024 * 1024
 COMMENT = inline_serializer(
     "WorkspaceComment",
     {

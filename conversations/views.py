@@ -11,6 +11,7 @@ from hotline.api.envelope import ok, paginate
 from hotline.api.errors import Forbidden, InvalidParam, NotFound
 from hotline.api.inputs import body_or_query, validated
 from hotline.api.schema import envelope, responses
+from hotline.limits import MAX_BATCH_EXPORT
 from users.audit import audit_record
 from users.models import UserType
 from users.permissions import IsAdministrator, IsCounselor, IsVisitor
@@ -28,7 +29,6 @@ from .serializers import (
 
 CONVERSATION_ENVELOPE = envelope("ConversationEnvelope", ConversationSerializer)
 OK_ENVELOPE = envelope("OkEnvelope")
-MAX_BATCH_EXPORT = 200
 
 
 def render(conversation, viewer):

@@ -19,6 +19,7 @@ from hotline.api.errors import ApiError, InvalidParam, NotAuthenticated, Payload
 from hotline.api.inputs import validated
 from hotline.api.permissions import PublicMixin
 from hotline.api.schema import envelope, responses
+from hotline.limits import CHAT_FILE_MAX_BYTES, MULTIPART_OVERHEAD_BYTES
 
 from . import callbacks, files
 from .im_accounts import ensure_im_account
@@ -164,7 +165,7 @@ class FileUploadView(APIView):
     )
     def post(self, request):
         declared = int(request.META.get("CONTENT_LENGTH") or 0)
-        if declared > files.MAX_UPLOAD_BYTES + 64 * 1024:
+        if declared > CHAT_FILE_MAX_BYTES + MULTIPART_OVERHEAD_BYTES:
             raise PayloadTooLarge("文件不能超过20MB")
         upload = request.FILES.get("file")
         if upload is None:

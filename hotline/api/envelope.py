@@ -3,13 +3,11 @@
 from rest_framework.renderers import JSONRenderer
 from rest_framework.response import Response
 
+from ..limits import DEFAULT_PAGE_SIZE, MAX_PAGE_SIZE
 from .errors import InvalidParam
 
 WORKSPACE_PREFIXES = ("/api/consultant/", "/api/consuntant/", "/api/consult/")
 IM_CALLBACK_PREFIX = "/message/callback"
-
-MAX_PAGE_SIZE = 100
-DEFAULT_PAGE_SIZE = 10
 
 
 def api_family(path):
