@@ -81,6 +81,7 @@ INSTALLED_APPS = [
     "evaluations",
     "messages.apps.MessagesConfig",
     "consultant",
+    "hotline.demo",
 ]
 
 MIDDLEWARE = [
