@@ -4,9 +4,8 @@ body's `userID` must name the same user (seed 001 认证说明, CONTRACT §3, §
 from drf_spectacular.extensions import OpenApiAuthenticationExtension
 from drf_spectacular.plumbing import build_bearer_security_scheme_object
 from rest_framework.permissions import BasePermission
-from rest_framework_simplejwt.exceptions import InvalidToken, TokenError
 
-from hotline.api.authentication import BearerAuthentication
+from hotline.api.authentication import BODY, HEADER, BearerAuthentication
 from hotline.api.errors import Forbidden, NotAuthenticated
 from users.models import UserType
 
@@ -24,20 +23,7 @@ def _body_value(request, name):
 
 
 class WorkspaceTokenAuthentication(BearerAuthentication):
-    def authenticate(self, request):
-        token = _body_value(request, "token")
-        if token in (None, ""):
-            return super().authenticate(request)
-        if not isinstance(token, str):
-            raise NotAuthenticated()
-        try:
-            validated = self.get_validated_token(token.encode())
-            user = self.get_user(validated)
-        except (InvalidToken, TokenError, UnicodeError):
-            raise NotAuthenticated() from None
-        if not user.is_active:
-            raise NotAuthenticated()
-        return user, validated
+    token_sources = (BODY, HEADER)
 
 
 class UserIdMatchesToken(BasePermission):

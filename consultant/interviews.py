@@ -14,6 +14,7 @@ from openpyxl import Workbook
 
 from hotline.api.errors import InvalidParam, NotFound
 from hotline.api.timeutil import SHANGHAI
+from hotline.limits import DATE_FORMAT, DATETIME_FORMAT, TIME_FORMAT
 from users.audit import audit_record
 
 from .models import Archive, IntakeProfile, InterviewRecord, Order, Template
@@ -137,7 +138,7 @@ def archives_of(user, filters):
 def archive_row(archive):
     row = {"id": archive.pk, **{name: getattr(archive, name) for name in ARCHIVE_FIELDS}}
     row["interview_count"] = str(getattr(archive, "interview_count", None) or archive.records.count())
-    row["create_time"] = archive.create_time.astimezone(SHANGHAI).strftime("%Y-%m-%d %H:%M:%S")
+    row["create_time"] = archive.create_time.astimezone(SHANGHAI).strftime(DATETIME_FORMAT)
     return row
 
 
@@ -372,9 +373,9 @@ def _text(value):
     if value is None:
         return ""
     if isinstance(value, time):
-        return value.strftime("%H:%M")
+        return value.strftime(TIME_FORMAT)
     if hasattr(value, "strftime"):
-        return value.strftime("%Y-%m-%d")
+        return value.strftime(DATE_FORMAT)
     return str(value).strip()
 
 

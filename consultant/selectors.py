@@ -7,6 +7,7 @@ from django.db.models.functions import Coalesce, ExtractHour, ExtractMonth
 
 from evaluations.models import Evaluation
 from hotline.api.timeutil import SHANGHAI, day_bounds, today
+from hotline.limits import DATETIME_FORMAT, TIME_FORMAT
 from scheduling.models import Arrangement
 
 from .models import ConsultantProfile, Order, OrderStatus, OrderType
@@ -106,7 +107,7 @@ def comment_row(evaluation):
         "username": masked,
         "name": masked,
         "organization": text(visitor.institution.name),
-        "time": evaluation.created_at.astimezone(SHANGHAI).strftime("%Y-%m-%d %H:%M:%S"),
+        "time": evaluation.created_at.astimezone(SHANGHAI).strftime(DATETIME_FORMAT),
         "content": evaluation.content,
         "rating": "" if evaluation.level is None else str(evaluation.level),
     }
@@ -137,9 +138,9 @@ def order_row(order):
         "type": order.type,
         "key_word": order.key_word,
         "date": order.date.isoformat(),
-        "time": order.time.strftime("%H:%M"),
-        "commit_time": order.commit_time.astimezone(SHANGHAI).strftime("%Y-%m-%d %H:%M:%S"),
-        "finish_time": order.finish_time.astimezone(SHANGHAI).strftime("%Y-%m-%d %H:%M:%S")
+        "time": order.time.strftime(TIME_FORMAT),
+        "commit_time": order.commit_time.astimezone(SHANGHAI).strftime(DATETIME_FORMAT),
+        "finish_time": order.finish_time.astimezone(SHANGHAI).strftime(DATETIME_FORMAT)
         if order.finish_time
         else "",
         "status": order.status,

@@ -5,6 +5,7 @@ import re
 from rest_framework import serializers
 
 from hotline.api.fields import StrictCharField
+from hotline.limits import BIGINT_MAX, DATE_INPUT_FORMATS, TIME_INPUT_FORMATS
 from users.validators import check_email, check_gender, check_mobile, check_username
 
 from .models import OrderStatus, OrderType
@@ -71,8 +72,8 @@ def _optional(max_length=64):
 
 class OrderListIn(PageIn):
     name = _optional()
-    date_start = serializers.DateField(required=False, allow_null=True, input_formats=["%Y-%m-%d"])
-    date_end = serializers.DateField(required=False, allow_null=True, input_formats=["%Y-%m-%d"])
+    date_start = serializers.DateField(required=False, allow_null=True, input_formats=DATE_INPUT_FORMATS)
+    date_end = serializers.DateField(required=False, allow_null=True, input_formats=DATE_INPUT_FORMATS)
     type = serializers.ChoiceField(
         choices=OrderType.choices, required=False, allow_blank=True, allow_null=True
     )
@@ -96,15 +97,15 @@ class OrderCreateIn(serializers.Serializer):
     age = serializers.IntegerField(min_value=1, max_value=150)
     gender = StrictCharField(max_length=2, validators=[check_gender])
     type = serializers.ChoiceField(choices=OrderType.choices)
-    date = serializers.DateField(input_formats=["%Y-%m-%d"])
-    time = serializers.TimeField(input_formats=["%H:%M", "%H:%M:%S"])
+    date = serializers.DateField(input_formats=DATE_INPUT_FORMATS)
+    time = serializers.TimeField(input_formats=TIME_INPUT_FORMATS)
     contact = StrictCharField(max_length=64)
     key_word = serializers.ListField(child=StrictCharField(max_length=32), max_length=20, allow_empty=True)
     amount = serializers.IntegerField(required=False, min_value=0, max_value=100_000_000, default=0)
 
 
 class OrderActionIn(serializers.Serializer):
-    id = serializers.IntegerField(min_value=1, max_value=2**63 - 1)
+    id = serializers.IntegerField(min_value=1, max_value=BIGINT_MAX)
 
 
 class ProfileFieldsIn(serializers.Serializer):

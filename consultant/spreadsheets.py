@@ -10,14 +10,18 @@ import xlrd
 from openpyxl import load_workbook
 
 from hotline.api.errors import InvalidParam
+from hotline.limits import (
+    DATE_FORMAT,
+    MIB,
+    SPREADSHEET_MAX_BYTES,
+    SPREADSHEET_MAX_COLUMNS,
+    SPREADSHEET_MAX_ENTRIES,
+    SPREADSHEET_MAX_RATIO,
+    SPREADSHEET_MAX_ROWS,
+    SPREADSHEET_MAX_UNCOMPRESSED_BYTES,
+)
 
 logger = logging.getLogger(__name__)
-MAX_BYTES = 5 * 1024 * 1024
-MAX_UNCOMPRESSED = 50 * 1024 * 1024
-MAX_RATIO = 100
-MAX_ENTRIES = 2000
-MAX_ROWS = 5000
-MAX_COLUMNS = 64  # a sheet's declared width is not trusted (a tiny file can declare 16 384 columns)
 XLSX_MAGIC = b"PK\x03\x04"
 XLS_MAGIC = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"
 
@@ -33,8 +37,8 @@ def spreadsheet_kind(head):
 def read_upload(upload, field):
     if upload is None:
         raise InvalidParam.missing(field)
-    if upload.size > MAX_BYTES:
-        raise InvalidParam.field(field, f"文件不能超过{MAX_BYTES // (1024 * 1024)}MB")
+    if upload.size > SPREADSHEET_MAX_BYTES:
+        raise InvalidParam.field(field, f"文件不能超过{SPREADSHEET_MAX_BYTES // MIB}MB")
     data = upload.read()
     kind = spreadsheet_kind(data[:8])
     if kind is None:
@@ -49,7 +53,11 @@ def _check_zip(data, field):
         raise InvalidParam.field(field, "不是有效的 .xlsx 文件") from None
     entries = archive.infolist()
     total = sum(entry.file_size for entry in entries)
-    if len(entries) > MAX_ENTRIES or total > MAX_UNCOMPRESSED or total > MAX_RATIO * max(len(data), 1):
+    if (
+        len(entries) > SPREADSHEET_MAX_ENTRIES
+        or total > SPREADSHEET_MAX_UNCOMPRESSED_BYTES
+        or total > SPREADSHEET_MAX_RATIO * max(len(data), 1)
+    ):
         raise InvalidParam.field(field, "文件解压后体积异常，已拒绝")
 
 
@@ -69,10 +77,12 @@ def _xlsx_rows(data, field):
         workbook = load_workbook(io.BytesIO(data), read_only=True, data_only=True)
         sheet = workbook.worksheets[0]
         rows = []
-        for row in sheet.iter_rows(max_row=MAX_ROWS + 2, max_col=MAX_COLUMNS, values_only=True):
+        for row in sheet.iter_rows(
+            max_row=SPREADSHEET_MAX_ROWS + 2, max_col=SPREADSHEET_MAX_COLUMNS, values_only=True
+        ):
             rows.append([_clean(value) for value in row])
-            if len(rows) > MAX_ROWS + 1:
-                raise InvalidParam.field(field, f"行数不能超过{MAX_ROWS}")
+            if len(rows) > SPREADSHEET_MAX_ROWS + 1:
+                raise InvalidParam.field(field, f"行数不能超过{SPREADSHEET_MAX_ROWS}")
         workbook.close()
         return rows
     except InvalidParam:
@@ -86,12 +96,12 @@ def _xls_rows(data, field):
     try:
         book = xlrd.open_workbook(file_contents=data, on_demand=True)
         sheet = book.sheet_by_index(0)
-        if sheet.nrows > MAX_ROWS + 1:
-            raise InvalidParam.field(field, f"行数不能超过{MAX_ROWS}")
+        if sheet.nrows > SPREADSHEET_MAX_ROWS + 1:
+            raise InvalidParam.field(field, f"行数不能超过{SPREADSHEET_MAX_ROWS}")
         rows = []
         for index in range(sheet.nrows):
             values = []
-            for cell in sheet.row(index)[:MAX_COLUMNS]:
+            for cell in sheet.row(index)[:SPREADSHEET_MAX_COLUMNS]:
                 if cell.ctype == xlrd.XL_CELL_DATE:
                     values.append(_clean(xlrd.xldate.xldate_as_datetime(cell.value, book.datemode)))
                 elif cell.ctype == xlrd.XL_CELL_EMPTY:
@@ -126,7 +136,7 @@ def as_date(value):
         return value
     if isinstance(value, str):
         try:
-            return datetime.strptime(value.strip(), "%Y-%m-%d").date()
+            return datetime.strptime(value.strip(), DATE_FORMAT).date()
         except ValueError:
             return None
     return None

@@ -6,16 +6,17 @@ the input is). Answers use the workspace envelope `{"code", "message", "data"}`.
 from drf_spectacular.utils import extend_schema, inline_serializer
 from rest_framework import serializers
 from rest_framework.parsers import FormParser, JSONParser, MultiPartParser
-from rest_framework.permissions import AllowAny
 from rest_framework.views import APIView
 
+from hotline.api.client import client_ip
 from hotline.api.envelope import paginate, ws_ok
 from hotline.api.errors import InvalidParam
 from hotline.api.inputs import validated
+from hotline.api.permissions import PublicMixin
 from hotline.api.schema import envelope
 from hotline.api.schema import responses as _responses
+from hotline.limits import IMAGE_MAX_BYTES
 from messages import files
-from users.throttling import client_ip
 
 from . import codes, selectors, services
 from .auth import TokenOnly, UserIdMatchesToken, WorkspaceTokenAuthentication
@@ -64,9 +65,8 @@ def data_schema(name, fields):
     return envelope(name, inline_serializer(f"{name}Data", fields), workspace=True)
 
 
-class PublicWorkspaceView(APIView):
-    authentication_classes = []
-    permission_classes = [AllowAny]
+class PublicWorkspaceView(PublicMixin, APIView):
+    pass
 
 
 class WorkspaceView(APIView):
@@ -387,14 +387,13 @@ class UpdateAvatarView(WorkspaceView):
             field="avatar",
             kinds=files.IMAGE_KINDS,
             public=True,
-            max_bytes=AVATAR_MAX_BYTES,
+            max_bytes=IMAGE_MAX_BYTES,
         )
         url = request.build_absolute_uri(f"/file/download?fileName={name}")
         services.avatar_set(user=request.user, url=url)
         return ws_ok({"avatar": url})
 
 
-AVATAR_MAX_BYTES = 5 * 1024 * 1024
 COMMENT = inline_serializer(
     "WorkspaceComment",
     {

@@ -11,20 +11,20 @@ from drf_spectacular.utils import extend_schema, extend_schema_field, inline_ser
 from rest_framework import serializers
 from rest_framework.parsers import FormParser, JSONParser, MultiPartParser
 
+from hotline.api.client import client_ip
 from hotline.api.envelope import paginate, ws_ok
 from hotline.api.errors import InvalidParam
 from hotline.api.fields import StrictCharField
 from hotline.api.inputs import validated
 from hotline.api.schema import envelope
+from hotline.limits import BIGINT_MAX, DATE_INPUT_FORMATS, IMAGE_MAX_BYTES, TIME_FORMAT, TIME_INPUT_FORMATS
 from messages import files
-from users.throttling import client_ip
 
 from . import interviews
 from .auth import TokenOnly
 from .views import OK_ENVELOPE, WorkspaceView, data_schema, list_schema, responses, ws_request
 
 MULTIPART = [MultiPartParser, FormParser, JSONParser]
-IMAGE_MAX_BYTES = 5 * 1024 * 1024
 
 
 def _text(max_length=5000):
@@ -53,7 +53,7 @@ class ArchiveListIn(ArchiveFieldsIn):
 
 
 class IdIn(serializers.Serializer):
-    id = serializers.IntegerField(min_value=1, max_value=2**63 - 1)
+    id = serializers.IntegerField(min_value=1, max_value=BIGINT_MAX)
 
 
 @extend_schema_field({"type": "boolean", "description": "true/false, 是/否"})
@@ -83,8 +83,8 @@ class RecordFieldsIn(serializers.Serializer):
     studentId = _text(64)
     school = _text(128)
     grade = _text(64)
-    date = serializers.DateField(required=False, allow_null=True, input_formats=["%Y-%m-%d"])
-    time = serializers.TimeField(required=False, allow_null=True, input_formats=["%H:%M", "%H:%M:%S"])
+    date = serializers.DateField(required=False, allow_null=True, input_formats=DATE_INPUT_FORMATS)
+    time = serializers.TimeField(required=False, allow_null=True, input_formats=TIME_INPUT_FORMATS)
     duration = _text(32)
     visitStatus = _text(64)
     description = _text()
@@ -104,16 +104,16 @@ class RecordFieldsIn(serializers.Serializer):
         if attrs.get("date"):
             attrs["date"] = attrs["date"].isoformat()
         if attrs.get("time"):
-            attrs["time"] = attrs["time"].strftime("%H:%M")
+            attrs["time"] = attrs["time"].strftime(TIME_FORMAT)
         return {key: ("" if value is None and key != "count" else value) for key, value in attrs.items()}
 
 
 class RecordCreateIn(RecordFieldsIn):
-    id = serializers.IntegerField(min_value=1, max_value=2**63 - 1, help_text="档案 id")
+    id = serializers.IntegerField(min_value=1, max_value=BIGINT_MAX, help_text="档案 id")
 
 
 class RecordUpdateIn(RecordFieldsIn):
-    id = serializers.IntegerField(min_value=1, max_value=2**63 - 1, help_text="咨询记录 id")
+    id = serializers.IntegerField(min_value=1, max_value=BIGINT_MAX, help_text="咨询记录 id")
 
 
 class EmergencyContactIn(serializers.Serializer):
@@ -137,7 +137,7 @@ class IntakeIn(serializers.Serializer):
 
 
 class IntakeUpdateIn(serializers.Serializer):
-    id = serializers.IntegerField(min_value=1, max_value=2**63 - 1, help_text="咨询订单 id")
+    id = serializers.IntegerField(min_value=1, max_value=BIGINT_MAX, help_text="咨询订单 id")
     profile = IntakeIn()
 
 

@@ -10,6 +10,7 @@ from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
 from openpyxl.styles import Font
 
 from hotline.api.timeutil import SHANGHAI
+from hotline.limits import DATETIME_FORMAT
 from messages.selectors import messages_of
 from messages.webshape import element_payload, element_text
 
@@ -48,7 +49,7 @@ def _cell(sheet, value):
 
 
 def _local(value):
-    return value.astimezone(SHANGHAI).strftime("%Y-%m-%d %H:%M:%S") if value else ""
+    return value.astimezone(SHANGHAI).strftime(DATETIME_FORMAT) if value else ""
 
 
 def _rating(evaluation):
@@ -115,7 +116,7 @@ def _write_sheet(workbook, conversation, title):
 
 def _seconds_local(seconds):
     try:
-        return datetime.fromtimestamp(seconds, tz=SHANGHAI).strftime("%Y-%m-%d %H:%M:%S") if seconds else ""
+        return datetime.fromtimestamp(seconds, tz=SHANGHAI).strftime(DATETIME_FORMAT) if seconds else ""
     except (ValueError, OverflowError, OSError):
         return str(seconds)
 

@@ -2,7 +2,8 @@ from django.conf import settings
 from django.db import models
 from django.db.models import Q
 
-from users.models import Institution, new_id
+from hotline.ids import new_id
+from users.models import Institution
 
 from .constants import ConversationStatus, ConversationType
 

@@ -3,7 +3,7 @@ from rest_framework import serializers
 
 from evaluations.serializers import EvaluationSerializer
 from hotline.api.fields import RecordSerializer, StrictCharField, epoch_ms
-from hotline.api.timeutil import MAX_MS
+from hotline.limits import MAX_MS
 from users.serializers import UserSerializer
 
 from .constants import ConversationStatus, ConversationType

@@ -6,14 +6,15 @@ from rest_framework import serializers
 from rest_framework.permissions import IsAuthenticated
 from rest_framework.views import APIView
 
+from hotline.api.client import client_ip
 from hotline.api.envelope import ok, paginate
 from hotline.api.errors import Forbidden, InvalidParam, NotFound
 from hotline.api.inputs import body_or_query, query_or_body, validated
 from hotline.api.schema import envelope, responses
+from hotline.limits import MAX_BATCH_EXPORT
 from users.audit import audit_record
 from users.models import UserType
 from users.permissions import IsAdministrator, IsCounselor, IsVisitor
-from users.throttling import client_ip
 
 from . import selectors, services
 from .export import transcript_workbook
@@ -28,7 +29,6 @@ from .serializers import (
 
 CONVERSATION_ENVELOPE = envelope("ConversationEnvelope", ConversationSerializer)
 OK_ENVELOPE = envelope("OkEnvelope")
-MAX_BATCH_EXPORT = 200
 
 
 def render(conversation, viewer):

@@ -2,7 +2,7 @@ from django.conf import settings
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 
-from users.models import new_id
+from hotline.ids import new_id
 
 
 class Evaluation(models.Model):

@@ -8,6 +8,8 @@ from pathlib import Path
 import dj_database_url
 from django.core.exceptions import ImproperlyConfigured
 
+from hotline.limits import REQUEST_MEMORY_MAX_BYTES
+
 BASE_DIR = Path(__file__).resolve().parent.parent
 
 
@@ -79,6 +81,7 @@ INSTALLED_APPS = [
     "evaluations",
     "messages.apps.MessagesConfig",
     "consultant",
+    "hotline.demo",
 ]
 
 MIDDLEWARE = [
@@ -138,8 +141,8 @@ STATIC_URL = "static/"
 STATIC_ROOT = Path(env_str("STATIC_ROOT", str(BASE_DIR / "staticfiles")))
 MEDIA_ROOT = Path(env_str("MEDIA_ROOT", str(BASE_DIR / "media")))
 
-DATA_UPLOAD_MAX_MEMORY_SIZE = 2 * 1024 * 1024
-FILE_UPLOAD_MAX_MEMORY_SIZE = 2 * 1024 * 1024
+DATA_UPLOAD_MAX_MEMORY_SIZE = REQUEST_MEMORY_MAX_BYTES
+FILE_UPLOAD_MAX_MEMORY_SIZE = REQUEST_MEMORY_MAX_BYTES
 
 REST_FRAMEWORK = {
     "DEFAULT_AUTHENTICATION_CLASSES": ["hotline.api.authentication.BearerAuthentication"],

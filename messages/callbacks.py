@@ -14,12 +14,12 @@ from django.db import connection, transaction
 from django.utils import timezone
 
 from hotline.api.errors import ApiError
+from hotline.limits import BIGINT_MAX
 from scheduling.models import Presence
 
 from .models import CallbackDelivery, Message
 
 HEX_ID = re.compile(r"^[0-9a-f]{32}$")
-BIGINT = 2**63 - 1
 MESSAGE_TABLE = Message._meta.db_table
 REQUEST_TIME_SKEW_SECONDS = 60
 # A signed delivery is remembered while its RequestTime could still pass the skew check.
@@ -159,7 +159,7 @@ def _int(value):
         number = int(value)
     except (TypeError, ValueError, OverflowError):
         return 0
-    return max(-BIGINT, min(BIGINT, number))
+    return max(-BIGINT_MAX, min(BIGINT_MAX, number))
 
 
 def _text(value):

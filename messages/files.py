@@ -9,8 +9,8 @@ import puremagic
 from django.conf import settings
 
 from hotline.api.errors import InvalidParam, NotFound, PayloadTooLarge
+from hotline.limits import CHAT_FILE_MAX_BYTES, MIB
 
-MAX_UPLOAD_BYTES = 20 * 1024 * 1024
 SAFE_NAME = re.compile(r"^(avatar~)?[A-Za-z0-9_-]{1,64}-\d{13}-[0-9a-f]{16}\.[a-z0-9]{2,5}$")
 PUBLIC_PREFIX = "avatar~"  # avatars are shown in <img> tags: downloadable without a token
 # What the content says (puremagic's extension) -> the extension the stored file gets.
@@ -70,10 +70,10 @@ IMAGE_KINDS = frozenset({"png", "jpg", "gif", "webp"})
 CHAT_KINDS = frozenset(CONTENT_TYPES)
 
 
-def file_store(*, owner, upload, field="file", kinds=CHAT_KINDS, max_bytes=MAX_UPLOAD_BYTES, public=False):
+def file_store(*, owner, upload, field="file", kinds=CHAT_KINDS, max_bytes=CHAT_FILE_MAX_BYTES, public=False):
     """Store an upload whose content is one of `kinds`; answers the stored name."""
     if upload.size > max_bytes:
-        raise PayloadTooLarge(f"文件不能超过{max_bytes // (1024 * 1024)}MB")
+        raise PayloadTooLarge(f"文件不能超过{max_bytes // MIB}MB")
     if upload.size == 0:
         raise InvalidParam.field(field, "文件为空")
     head = upload.read(4096)

@@ -1,6 +1,6 @@
 from django.db import models
 
-from users.models import new_id
+from hotline.ids import new_id
 
 
 class Message(models.Model):

@@ -13,11 +13,13 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from conversations.selectors import access_conversation
-from hotline.api.authentication import BearerAuthentication
-from hotline.api.envelope import ok, paginate
+from hotline.api.authentication import QUERY, authenticate_access_token
+from hotline.api.envelope import error_response, ok, paginate
 from hotline.api.errors import ApiError, InvalidParam, NotAuthenticated, PayloadTooLarge
 from hotline.api.inputs import validated
+from hotline.api.permissions import PublicMixin
 from hotline.api.schema import envelope, responses
+from hotline.limits import CHAT_FILE_MAX_BYTES, MULTIPART_OVERHEAD_BYTES
 
 from . import callbacks, files
 from .im_accounts import ensure_im_account
@@ -59,11 +61,8 @@ class ImSignView(APIView):
         )
 
 
-class CallbackView(APIView):
+class CallbackView(PublicMixin, APIView):
     """Tencent IM posts here; authenticated by SdkAppid and, when configured, Sign/RequestTime."""
-
-    authentication_classes = []
-    permission_classes = [AllowAny]
 
     @extend_schema(
         summary="消息回调 (Tencent IM)",
@@ -88,9 +87,7 @@ class CallbackView(APIView):
             callbacks.apply_callback(command, data, delivery)
         except DatabaseError:
             logger.exception("IM callback %s could not be stored; the provider will be told FAIL", command)
-            return Response(
-                {"ActionStatus": "FAIL", "ErrorInfo": "storage failure", "ErrorCode": 1}, status=500
-            )
+            return error_response(request.path, 500, -1, "storage failure")
         return Response(TENCENT_OK)
 
 
@@ -164,7 +161,7 @@ class FileUploadView(APIView):
     )
     def post(self, request):
         declared = int(request.META.get("CONTENT_LENGTH") or 0)
-        if declared > files.MAX_UPLOAD_BYTES + 64 * 1024:
+        if declared > CHAT_FILE_MAX_BYTES + MULTIPART_OVERHEAD_BYTES:
             raise PayloadTooLarge("文件不能超过20MB")
         upload = request.FILES.get("file")
         if upload is None:
@@ -195,12 +192,7 @@ class FileDownloadView(APIView):
                 open(path, "rb"), filename=path.name, content_type=files.content_type_of(path.name)
             )
         if not (request.user and request.user.is_authenticated):
-            token = request.query_params.get("token")
-            if not token:
-                raise NotAuthenticated()
-            authenticator = BearerAuthentication()
-            user = authenticator.get_user(authenticator.get_validated_token(token))
-            if not user.is_active:
+            if authenticate_access_token(request, sources=(QUERY,)) is None:
                 raise NotAuthenticated()
         path = files.file_path(request.query_params.get("fileName", ""))
         name = path.name

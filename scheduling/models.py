@@ -2,7 +2,7 @@ from django.conf import settings
 from django.db import models
 from django.db.models import Q
 
-from users.models import new_id
+from hotline.ids import new_id
 
 
 class DutyType(models.TextChoices):

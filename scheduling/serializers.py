@@ -2,7 +2,7 @@ from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
 from hotline.api.fields import RecordSerializer, StrictCharField
-from hotline.api.timeutil import MAX_MS, MIN_MS
+from hotline.limits import MAX_MS, MIN_MS, TIME_FORMAT
 
 from .models import DutyType
 
@@ -50,7 +50,7 @@ class TheDayQuery(serializers.Serializer):
 
 
 def _time(value):
-    return value.strftime("%H:%M") if value else None
+    return value.strftime(TIME_FORMAT) if value else None
 
 
 class ArrangementSerializer(RecordSerializer):

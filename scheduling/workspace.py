@@ -9,6 +9,14 @@ from django.db import transaction
 
 from hotline.api.errors import InvalidParam
 from hotline.api.timeutil import SHANGHAI
+from hotline.limits import (
+    DATE_FORMAT,
+    DATETIME_FORMAT,
+    LEAVE_INPUT_FORMATS,
+    LEAVE_MAX_YEAR,
+    LEAVE_MIN_YEAR,
+    TIME_FORMAT,
+)
 from users.models import User
 
 from .models import Arrangement, DutyType, LeavePeriod
@@ -16,8 +24,6 @@ from .selectors import arrangements_materialize
 
 SLOT = re.compile(r"^\s*(\d{1,2}):(\d{2})\s*-\s*(\d{1,2}):(\d{2})\s*$")
 WHOLE_DAY = "00:00-23:59"
-LEAVE_FORMATS = ("%Y-%m-%d %H:%M:%S", "%Y-%m-%d %H:%M")
-MIN_YEAR, MAX_YEAR = 2000, 2100
 
 
 def parse_slot(text, field):
@@ -47,7 +53,7 @@ def parse_slots(texts, field="work_schedules"):
 def slot_text(row):
     if row.start_time is None:
         return WHOLE_DAY
-    return f"{row.start_time:%H:%M}-{row.end_time:%H:%M}"
+    return f"{row.start_time:{TIME_FORMAT}}-{row.end_time:{TIME_FORMAT}}"
 
 
 def schedule_id(row):
@@ -111,7 +117,7 @@ def parse_leave_time(text, field, *, is_end):
         raise InvalidParam.missing(field)
     value = text.strip()
     moment = None
-    for pattern in LEAVE_FORMATS:
+    for pattern in LEAVE_INPUT_FORMATS:
         try:
             moment = datetime.strptime(value, pattern)
             break
@@ -119,12 +125,12 @@ def parse_leave_time(text, field, *, is_end):
             continue
     if moment is None:
         try:
-            day = datetime.strptime(value, "%Y-%m-%d")
+            day = datetime.strptime(value, DATE_FORMAT)
         except ValueError:
             raise InvalidParam.field(field, f"时间格式须为 YYYY-MM-DD HH:MM:SS，收到 {value!r}") from None
         moment = day.replace(hour=23, minute=59, second=59) if is_end else day
-    if not MIN_YEAR <= moment.year <= MAX_YEAR:
-        raise InvalidParam.field(field, f"年份须在{MIN_YEAR}到{MAX_YEAR}之间")
+    if not LEAVE_MIN_YEAR <= moment.year <= LEAVE_MAX_YEAR:
+        raise InvalidParam.field(field, f"年份须在{LEAVE_MIN_YEAR}到{LEAVE_MAX_YEAR}之间")
     return moment.replace(tzinfo=SHANGHAI)
 
 
@@ -142,8 +148,8 @@ def leave_rows(user):
     return [
         {
             "name": user.name or user.username,
-            "start_time": period.start.astimezone(SHANGHAI).strftime("%Y-%m-%d %H:%M:%S"),
-            "end_time": period.end.astimezone(SHANGHAI).strftime("%Y-%m-%d %H:%M:%S"),
+            "start_time": period.start.astimezone(SHANGHAI).strftime(DATETIME_FORMAT),
+            "end_time": period.end.astimezone(SHANGHAI).strftime(DATETIME_FORMAT),
         }
         for period in LeavePeriod.objects.filter(user=user).order_by("start")
     ]

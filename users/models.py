@@ -1,15 +1,10 @@
-import uuid
-
 from django.conf import settings
 from django.contrib.auth.base_user import AbstractBaseUser, BaseUserManager
 from django.contrib.auth.models import PermissionsMixin
 from django.db import models
 from django.db.models.functions import Lower
 
-
-def new_id():
-    """32 lowercase hex characters, the id format of CONTRACT §4."""
-    return uuid.uuid4().hex
+from hotline.ids import new_id
 
 
 def default_max_consults():

@@ -13,14 +13,6 @@ from .models import LoginFailure, LoginLock
 LOCKED_MESSAGE = "登录失败次数过多，请{minutes}分钟后再试"
 
 
-def client_ip(request):
-    if settings.TRUST_X_FORWARDED_FOR:
-        forwarded = request.META.get("HTTP_X_FORWARDED_FOR", "")
-        if forwarded:
-            return forwarded.split(",")[0].strip()
-    return request.META.get("REMOTE_ADDR", "") or "unknown"
-
-
 def _keys(username, ip):
     return [
         (f"user:{username.lower()}", settings.LOGIN_MAX_FAILURES_PER_USER),

@@ -5,13 +5,15 @@ from django.db import transaction
 from drf_spectacular.openapi import AutoSchema
 from drf_spectacular.utils import OpenApiParameter, extend_schema
 from rest_framework import serializers
-from rest_framework.permissions import AllowAny, IsAuthenticated
+from rest_framework.permissions import IsAuthenticated
 from rest_framework.views import APIView
 
 from conversations.constants import ConversationStatus, ConversationType
+from hotline.api.client import client_ip
 from hotline.api.envelope import ok, paginate
 from hotline.api.errors import InvalidParam
 from hotline.api.inputs import body_or_query, validated
+from hotline.api.permissions import PublicMixin
 from hotline.api.schema import envelope, responses
 
 from . import selectors, services, tokens
@@ -37,7 +39,6 @@ from .serializers import (
     VisitorUpdateIn,
     WechatPhoneIn,
 )
-from .throttling import client_ip
 
 OK_ENVELOPE = envelope("OkEnvelope")
 TOKEN_ENVELOPE = envelope("TokenEnvelope", TokenPairOut)
@@ -57,14 +58,7 @@ def render_users(users, viewer):
     return UserSerializer(users, many=True, context={"viewer": viewer}).data
 
 
-class PublicView(APIView):
-    """Explicitly public: no token is read (a stale one must not block signing in)."""
-
-    authentication_classes = []
-    permission_classes = [AllowAny]
-
-
-class LoginView(PublicView):
+class LoginView(PublicMixin, APIView):
     @extend_schema(
         summary="后台用户登录", request=LoginIn, responses=responses(TOKEN_ENVELOPE, errors=(400, 401, 429))
     )
@@ -76,7 +70,7 @@ class LoginView(PublicView):
         return ok(pair)
 
 
-class RefreshView(PublicView):
+class RefreshView(PublicMixin, APIView):
     @extend_schema(
         summary="刷新令牌", request=RefreshIn, responses=responses(TOKEN_ENVELOPE, errors=(400, 401))
     )
@@ -85,7 +79,7 @@ class RefreshView(PublicView):
         return ok(tokens.rotate(data["refresh"]))
 
 
-class LogoutView(PublicView):
+class LogoutView(PublicMixin, APIView):
     @extend_schema(summary="后台用户注销", request=LogoutIn, responses=responses(OK_ENVELOPE, errors=(400,)))
     def post(self, request):
         data = validated(LogoutIn, request.data if isinstance(request.data, dict) else {})
@@ -101,7 +95,7 @@ class MeView(APIView):
         return ok(MeSerializer(user, context={"viewer": request.user}).data)
 
 
-class WechatLoginView(PublicView):
+class WechatLoginView(PublicMixin, APIView):
     @extend_schema(
         summary="微信小程序用户登录",
         parameters=[OpenApiParameter("code", str, required=True, description="wx.login 获得的 code")],
@@ -317,7 +311,7 @@ class MaxConsultsView(APIView):
         return ok(render_user(selectors.user_with_relations(request.user.pk), request.user))
 
 
-class ConfigView(PublicView):
+class ConfigView(PublicMixin, APIView):
     @extend_schema(
         summary="获取配置项", responses=responses(envelope("ConfigEnvelope", ConfigOut), errors=())
     )

@@ -2,7 +2,7 @@
 
 import django.core.validators
 import django.db.models.deletion
-import users.models
+import hotline.ids
 from django.conf import settings
 from django.db import migrations, models
 
@@ -20,7 +20,7 @@ class Migration(migrations.Migration):
         migrations.CreateModel(
             name='Evaluation',
             fields=[
-                ('id', models.CharField(default=users.models.new_id, editable=False, max_length=32, primary_key=True, serialize=False)),
+                ('id', models.CharField(default=hotline.ids.new_id, editable=False, max_length=32, primary_key=True, serialize=False)),
                 ('object_type', models.CharField(default='CONVERSATION', max_length=16)),
                 ('level', models.PositiveSmallIntegerField(validators=[django.core.validators.MinValueValidator(1), django.core.validators.MaxValueValidator(5)])),
                 ('content', models.TextField(blank=True, default='')),

@@ -1,14 +1,13 @@
-"""The two success envelopes (CONTRACT §2) and paging (CONTRACT §4)."""
+"""The success envelopes and the one error answer (CONTRACT §2), and paging (CONTRACT §4)."""
 
+from rest_framework.renderers import JSONRenderer
 from rest_framework.response import Response
 
+from ..limits import DEFAULT_PAGE_SIZE, MAX_PAGE_SIZE
 from .errors import InvalidParam
 
 WORKSPACE_PREFIXES = ("/api/consultant/", "/api/consuntant/", "/api/consult/")
 IM_CALLBACK_PREFIX = "/message/callback"
-
-MAX_PAGE_SIZE = 100
-DEFAULT_PAGE_SIZE = 10
 
 
 def api_family(path):
@@ -41,6 +40,17 @@ def error_body(family, code, message):
         return {"ActionStatus": "FAIL", "ErrorInfo": message, "ErrorCode": 1}
     key = "data" if family == "workspace" else "result"
     return {"code": code, "message": message, key: None}
+
+
+def error_response(path, status, code, message):
+    """Every error answer, wherever it is raised (DRF's exception handler, the middleware, the catch-all
+    views, the IM callback): the envelope of the path's API, rendered now so that it also works where
+    Django, not DRF, sends it."""
+    response = Response(error_body(api_family(path), code, message), status=status)
+    response.accepted_renderer = JSONRenderer()
+    response.accepted_media_type = JSONRenderer.media_type
+    response.renderer_context = {}
+    return response.render()
 
 
 def _int_param(params, name, default):

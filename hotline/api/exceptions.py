@@ -7,11 +7,10 @@ from django.core.exceptions import RequestDataTooBig, TooManyFieldsSent
 from django.db import OperationalError
 from django.http import Http404
 from rest_framework import exceptions as drf
-from rest_framework.response import Response
 from rest_framework.views import set_rollback
 from rest_framework_simplejwt.exceptions import InvalidToken, TokenError
 
-from .envelope import api_family, error_body
+from .envelope import error_response
 from .errors import (
     ApiError,
     Forbidden,
@@ -20,6 +19,7 @@ from .errors import (
     NotFound,
     PayloadTooLarge,
     RateLimited,
+    Unexpected,
 )
 
 logger = logging.getLogger("hotline.errors")
@@ -94,19 +94,20 @@ def to_api_error(exc):
     return None
 
 
-def error_response(request_path, error):
-    return Response(error_body(api_family(request_path), error.code, error.message), status=error.status)
+def exception_response(path, exc):
+    """The answer to an exception raised while serving `path`; an unexpected one is logged and is 500."""
+    error = to_api_error(exc)
+    if error is None:
+        logger.exception("unhandled error on %s", path, exc_info=exc)
+        error = Unexpected()
+    return error_response(path, error.status, error.code, error.message)
 
 
 def envelope_exception_handler(exc, context):
     set_rollback()
     request = context.get("request")
     path = request.path if request is not None else "/"
-    error = to_api_error(exc)
-    if error is None:
-        logger.exception("unhandled error on %s", path, exc_info=exc)
-        error = ApiError("未知错误", status=500, code=-1)
-    response = error_response(path, error)
+    response = exception_response(path, exc)
     if isinstance(exc, drf.MethodNotAllowed) and context.get("view") is not None:
         response["Allow"] = ", ".join(context["view"].allowed_methods)
     return response

@@ -1,17 +1,13 @@
 """Request ids in logs and responses, and JSON envelopes for errors raised outside DRF views."""
 
-import logging
 import re
 import uuid
 
-from django.http import JsonResponse
-
-from .envelope import api_family, error_body
-from .exceptions import to_api_error
+from .envelope import error_response
+from .exceptions import exception_response
 from .request_id import current as _request_id
 
 _VALID_ID = re.compile(r"^[A-Za-z0-9._-]{1,64}$")
-logger = logging.getLogger("hotline.errors")
 
 
 class RequestIdMiddleware:
@@ -54,27 +50,11 @@ class JsonErrorMiddleware:
         if view_class is None or method == "options" or hasattr(view_class, method):
             return None
         allowed = [name.upper() for name in view_class.http_method_names if hasattr(view_class, name)]
-        response = JsonResponse(
-            error_body(api_family(request.path), -2, f"不支持的请求方法: {request.method}"),
-            status=405,
-            json_dumps_params={"ensure_ascii": False},
-        )
+        response = error_response(request.path, 405, -2, f"不支持的请求方法: {request.method}")
         response["Allow"] = ", ".join(allowed)
         return response
 
     def process_exception(self, request, exception):
         if _is_admin_path(request.path):
             return None
-        error = to_api_error(exception)
-        if error is None:
-            logger.exception("unhandled error on %s", request.path, exc_info=exception)
-            return JsonResponse(
-                error_body(api_family(request.path), -1, "未知错误"),
-                status=500,
-                json_dumps_params={"ensure_ascii": False},
-            )
-        return JsonResponse(
-            error_body(api_family(request.path), error.code, error.message),
-            status=error.status,
-            json_dumps_params={"ensure_ascii": False},
-        )
+        return exception_response(request.path, exception)

@@ -6,8 +6,6 @@ from zoneinfo import ZoneInfo
 from django.utils import timezone
 
 SHANGHAI = ZoneInfo("Asia/Shanghai")
-MIN_MS = 0
-MAX_MS = 253402271999998  # 9999-12-31 in Asia/Shanghai, minus a millisecond for inclusive bounds
 
 
 def from_ms(millis):

@@ -1,21 +1,17 @@
 """Plumbing endpoints: health and the JSON answer for unknown paths."""
 
 from django.db import DatabaseError, connection
-from django.http import JsonResponse
 from django.views.decorators.csrf import csrf_exempt
 from drf_spectacular.utils import extend_schema, inline_serializer
 from rest_framework import serializers
-from rest_framework.permissions import AllowAny
 from rest_framework.views import APIView
 
-from .envelope import api_family, error_body, ok
+from .envelope import error_response, ok
 from .errors import ApiError
+from .permissions import PublicMixin
 
 
-class HealthView(APIView):
-    authentication_classes = []
-    permission_classes = [AllowAny]
-
+class HealthView(PublicMixin, APIView):
     @extend_schema(
         summary="存活与数据库检查",
         responses={
@@ -39,26 +35,18 @@ class HealthView(APIView):
         return ok({"database": "ok"})
 
 
-def _json_error(request, status, code, message):
-    return JsonResponse(
-        error_body(api_family(request.path), code, message),
-        status=status,
-        json_dumps_params={"ensure_ascii": False},
-    )
-
-
 @csrf_exempt
 def not_found(request, *args, **kwargs):
-    return _json_error(request, 404, -4, f"接口不存在: {request.path}")
+    return error_response(request.path, 404, -4, f"接口不存在: {request.path}")
 
 
 def bad_request(request, exception=None):
-    return _json_error(request, 400, -2, "请求格式不正确")
+    return error_response(request.path, 400, -2, "请求格式不正确")
 
 
 def permission_denied(request, exception=None):
-    return _json_error(request, 403, -5, "无权访问")
+    return error_response(request.path, 403, -5, "无权访问")
 
 
 def server_error(request):
-    return _json_error(request, 500, -1, "未知错误")
+    return error_response(request.path, 500, -1, "未知错误")

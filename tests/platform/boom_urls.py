@@ -1,16 +1,13 @@
 """A URLconf for testing how unexpected failures are answered (a view that crashes)."""
 
-from rest_framework.permissions import AllowAny
 from rest_framework.views import APIView
 
+from hotline.api.permissions import PublicMixin
 from hotline.api.routing import both
 from hotline.urls import urlpatterns as real_patterns
 
 
-class Boom(APIView):
-    authentication_classes = []
-    permission_classes = [AllowAny]
-
+class Boom(PublicMixin, APIView):
     def get(self, request):
         raise RuntimeError("secret internal detail")
 

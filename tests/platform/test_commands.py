@@ -1,7 +1,7 @@
 """Management commands of CONTRACT §8."""
 
 import pytest
-from django.core.management import CommandError, call_command
+from django.core.management import CommandError, call_command, get_commands
 
 from conversations.models import Conversation
 from evaluations.models import Evaluation
@@ -27,6 +27,11 @@ def test_createadmin_puts_the_admin_in_the_named_institution():
     call_command("createadmin", "--username", "boss2", "--password", "pw", "--institution", "fudan")
     assert Institution.objects.get(code="fudan").name == "fudan"
     assert User.objects.get(username="boss2").institution.code == "fudan"
+
+
+def test_seed_demo_lives_above_every_app():
+    # The seeder imports every app, so it belongs to hotline.demo, not to a domain app.
+    assert get_commands()["seed_demo"] == "hotline.demo"
 
 
 @pytest.mark.django_db

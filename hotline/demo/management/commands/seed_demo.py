@@ -128,6 +128,46 @@ FINISHED_SESSIONS = [
 ]
 
 
+WORKSPACE_PROFILE = {
+    "introduction": "国家二级心理咨询师，从事高校心理咨询工作八年。",
+    "experience": "华东师范大学心理咨询中心专职咨询师",
+    "expertise": "情绪困扰、学业压力、人际关系",
+    "education": "应用心理学硕士",
+    "certifications": "国家二级心理咨询师",
+}
+
+# the workspace's visitors: name and age by position
+ORDER_NAMES = [
+    "张晓",
+    "王磊",
+    "李娜",
+    "欧阳雪",
+    "陈晨",
+    "刘洋",
+    "赵敏",
+    "孙悦",
+    "周杰",
+    "吴桐",
+    "郑爽",
+    "冯远",
+]
+ORDER_AGES = [16, 19, 21, 24, 28, 33, 38, 44, 52, 58, 20, 23]
+
+# student, grade, class, school, crisis status, one note per interview
+CASES = [
+    ("林同学", "大二", "心理学2班", "华东师范大学", "无", ["学业压力大，作息紊乱", "作息改善，情绪平稳"]),
+    (
+        "周同学",
+        "大一",
+        "计科1班",
+        "华东师范大学",
+        "高危",
+        ["入学适应困难，提及无望感", "出现自伤念头，已联系辅导员"],
+    ),
+    ("吴同学", "研一", "教育学1班", "华东师范大学", "低风险", ["导师关系紧张"]),
+]
+
+
 class Command(BaseCommand):
     help = "Fill the database with demo institutions and staff (idempotent)."
 
@@ -278,33 +318,12 @@ class Command(BaseCommand):
     def _workspace(self):
         """liMeijin also uses the workspace (email or phone login): a profile and five months of orders."""
         counselor = User.objects.get(username="liMeijin")
-        ConsultantProfile.objects.get_or_create(
-            user=counselor,
-            defaults={
-                "introduction": "国家二级心理咨询师，从事高校心理咨询工作八年。",
-                "experience": "华东师范大学心理咨询中心专职咨询师",
-                "expertise": "情绪困扰、学业压力、人际关系",
-                "education": "应用心理学硕士",
-                "certifications": "国家二级心理咨询师",
-            },
-        )
-        if Order.objects.filter(consultant=counselor).exists():
-            return
+        ConsultantProfile.objects.get_or_create(user=counselor, defaults=WORKSPACE_PROFILE)
+        if not Order.objects.filter(consultant=counselor).exists():
+            self._orders(counselor)
+
+    def _orders(self, counselor):
         rng = random.Random(20261125)
-        names = [
-            "张晓",
-            "王磊",
-            "李娜",
-            "欧阳雪",
-            "陈晨",
-            "刘洋",
-            "赵敏",
-            "孙悦",
-            "周杰",
-            "吴桐",
-            "郑爽",
-            "冯远",
-        ]
         statuses = [OrderStatus.FINISHED] * 5 + [
             OrderStatus.PENDING,
             OrderStatus.WAITING,
@@ -313,7 +332,7 @@ class Command(BaseCommand):
         ]
         now = timezone.now()
         for index in range(48):
-            visitor = index % len(names)
+            visitor = index % len(ORDER_NAMES)
             appointment = today() - timedelta(days=rng.randint(-10, 150))
             status = (
                 statuses[index % len(statuses)]
@@ -323,8 +342,8 @@ class Command(BaseCommand):
             order = Order.objects.create(
                 consultant=counselor,
                 order_id=f"ZXDEMO{index:04d}",
-                name=names[visitor],
-                age=[16, 19, 21, 24, 28, 33, 38, 44, 52, 58, 20, 23][visitor],
+                name=ORDER_NAMES[visitor],
+                age=ORDER_AGES[visitor],
                 gender="女" if visitor % 2 == 0 else "男",
                 type=OrderType.ONLINE if index % 3 else OrderType.OFFLINE,
                 key_word=rng.sample(["焦虑", "失眠", "学业压力", "人际关系", "情绪低落", "家庭矛盾"], 2),
@@ -342,61 +361,55 @@ class Command(BaseCommand):
         """liMeijin's case files (one in crisis), an institution template, a month of work slots, leave."""
         counselor = User.objects.get(username="liMeijin")
         if not Archive.objects.filter(consultant=counselor).exists():
-            cases = [
-                (
-                    "林同学",
-                    "大二",
-                    "心理学2班",
-                    "华东师范大学",
-                    "无",
-                    ["学业压力大，作息紊乱", "作息改善，情绪平稳"],
-                ),
-                (
-                    "周同学",
-                    "大一",
-                    "计科1班",
-                    "华东师范大学",
-                    "高危",
-                    ["入学适应困难，提及无望感", "出现自伤念头，已联系辅导员"],
-                ),
-                ("吴同学", "研一", "教育学1班", "华东师范大学", "低风险", ["导师关系紧张"]),
-            ]
-            for name, grade, klass, school, crisis, notes in cases:
-                archive = Archive.objects.create(
-                    consultant=counselor,
-                    std_name=name,
-                    std_grade=grade,
-                    std_class=klass,
-                    std_school=school,
-                    interview_status="进行中",
-                    interview_type="个体访谈",
-                    doctor_evaluation=notes[-1],
-                    follow_up_plan="每两周复访" if crisis != "无" else "按需复访",
-                )
-                for number, note in enumerate(notes, start=1):
-                    InterviewRecord.objects.create(
-                        archive=archive,
-                        count=number,
-                        name=name,
-                        gender="女" if number % 2 else "男",
-                        school=school,
-                        grade=grade,
-                        class_name=klass,
-                        date=(today() - timedelta(days=30 - 14 * number)).isoformat(),
-                        time="14:00",
-                        duration="50分钟",
-                        visit_status="已完成",
-                        description=note,
-                        doctor_evaluation=note,
-                        follow_up_plan="持续关注",
-                        next_visit_plan="两周后",
-                        crisis_status=crisis,
-                        consultant_name=counselor.name,
-                    )
+            for case in CASES:
+                self._archive(counselor, *case)
         if not Template.objects.filter(institution=counselor.institution).exists():
             template_store(
                 user=counselor, name="华师大访谈记录模板.xlsx", kind="xlsx", data=builtin_template_bytes()
             )
+        self._work_slots(counselor)
+        if not LeavePeriod.objects.filter(user=counselor).exists():
+            leave_day = today() + timedelta(days=40)
+            start = datetime.combine(leave_day, time(0), tzinfo=SHANGHAI)
+            LeavePeriod.objects.create(
+                user=counselor, start=start, end=start + timedelta(days=2, hours=23, minutes=59)
+            )
+
+    def _archive(self, counselor, name, grade, klass, school, crisis, notes):
+        archive = Archive.objects.create(
+            consultant=counselor,
+            std_name=name,
+            std_grade=grade,
+            std_class=klass,
+            std_school=school,
+            interview_status="进行中",
+            interview_type="个体访谈",
+            doctor_evaluation=notes[-1],
+            follow_up_plan="每两周复访" if crisis != "无" else "按需复访",
+        )
+        for number, note in enumerate(notes, start=1):
+            InterviewRecord.objects.create(
+                archive=archive,
+                count=number,
+                name=name,
+                gender="女" if number % 2 else "男",
+                school=school,
+                grade=grade,
+                class_name=klass,
+                date=(today() - timedelta(days=30 - 14 * number)).isoformat(),
+                time="14:00",
+                duration="50分钟",
+                visit_status="已完成",
+                description=note,
+                doctor_evaluation=note,
+                follow_up_plan="持续关注",
+                next_visit_plan="两周后",
+                crisis_status=crisis,
+                consultant_name=counselor.name,
+            )
+
+    def _work_slots(self, counselor):
+        """Morning and afternoon slots on every weekday of this month."""
         first = today().replace(day=1)
         for offset in range(31):
             day = first + timedelta(days=offset)
@@ -410,9 +423,3 @@ class Command(BaseCommand):
                     end_time=end,
                     defaults={"type": counselor.type, "creator": counselor, "last_updater": counselor},
                 )
-        if not LeavePeriod.objects.filter(user=counselor).exists():
-            leave_day = today() + timedelta(days=40)
-            start = datetime.combine(leave_day, time(0), tzinfo=SHANGHAI)
-            LeavePeriod.objects.create(
-                user=counselor, start=start, end=start + timedelta(days=2, hours=23, minutes=59)
-            )

@@ -1,0 +1,38 @@
+"""Named limits and formats shared by every app: change a bound here, not in the module that uses it.
+
+Plain values only (no Django imports), so settings can read them too."""
+
+MIB = 1024 * 1024
+
+# ---- request bodies and uploads -------------------------------------------------------------------
+REQUEST_MEMORY_MAX_BYTES = 2 * MIB  # Django keeps up to this much of a body in memory
+CHAT_FILE_MAX_BYTES = 20 * MIB  # voice and image files that chat messages link to (/file/upload)
+MULTIPART_OVERHEAD_BYTES = 64 * 1024  # room for multipart boundaries and headers around one file
+IMAGE_MAX_BYTES = 5 * MIB  # avatars and case-file images
+SPREADSHEET_MAX_BYTES = 5 * MIB  # record and schedule imports, templates
+
+# ---- spreadsheets (a declared size is never trusted) ---------------------------------------------
+SPREADSHEET_MAX_UNCOMPRESSED_BYTES = 50 * MIB  # zip bomb: all entries together
+SPREADSHEET_MAX_RATIO = 100  # zip bomb: uncompressed size over file size
+SPREADSHEET_MAX_ENTRIES = 2000
+SPREADSHEET_MAX_ROWS = 5000
+SPREADSHEET_MAX_COLUMNS = 64  # a tiny file can declare 16 384 columns
+
+# ---- numbers ------------------------------------------------------------------------------------------
+BIGINT_MAX = 2**63 - 1  # PostgreSQL bigint: the workspace's integer ids, IM sequence numbers
+MIN_MS = 0
+MAX_MS = 253402271999998  # 9999-12-31 in Asia/Shanghai, minus a millisecond for inclusive bounds
+LEAVE_MIN_YEAR, LEAVE_MAX_YEAR = 2000, 2100
+
+# ---- lists --------------------------------------------------------------------------------------------
+DEFAULT_PAGE_SIZE = 10
+MAX_PAGE_SIZE = 100
+MAX_BATCH_EXPORT = 200  # conversations in one /conversation/batchexport
+
+# ---- workspace date and time formats (CONTRACT §4) ---------------------------------------------------
+DATE_FORMAT = "%Y-%m-%d"
+TIME_FORMAT = "%H:%M"
+DATETIME_FORMAT = "%Y-%m-%d %H:%M:%S"
+DATE_INPUT_FORMATS = [DATE_FORMAT]
+TIME_INPUT_FORMATS = [TIME_FORMAT, "%H:%M:%S"]
+LEAVE_INPUT_FORMATS = (DATETIME_FORMAT, "%Y-%m-%d %H:%M")  # a bare date is read separately
