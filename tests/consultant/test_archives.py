@@ -9,8 +9,9 @@ import xlwt
 from django.core.files.uploadedfile import SimpleUploadedFile
 from openpyxl import Workbook, load_workbook
 
-from consultant.interviews import BUILTIN_TEMPLATE, IMPORT_COLUMNS
+from consultant.fields import IMPORT_COLUMNS
 from consultant.models import Archive, InterviewRecord
+from consultant.workbooks import BUILTIN_TEMPLATE
 from tests.consultant.helpers import ws_data, ws_error
 from tests.consultant.test_workspace import order_body
 from tests.helpers import make_user
