@@ -235,7 +235,7 @@ def schedule_import(*, actor, upload):
     plan = _schedule_plan(body, staff, problems)
     for user, slots, numbers in plan.values():
         try:
-            workspace.parse_slots([f"{start:%H:%M}-{end:%H:%M}" for start, end in slots])
+            workspace.check_slots(slots)
         except InvalidParam:
             problems.append(f"第{'、'.join(map(str, numbers))}行 时间段: {user.username} 同一天的时间段重叠")
     if problems:

@@ -2,7 +2,8 @@
 
 MAX_ID = 2**63 - 1  # ids are PostgreSQL bigints: a larger one is a 400, not a database error
 MAX_RECORD_COUNT = 2_147_483_647  # InterviewRecord.count is a 32-bit integer column
-UPLOAD_MAX_BYTES = 5 * 1024 * 1024  # spreadsheets and case-file images
+MIB = 1024 * 1024
+UPLOAD_MAX_BYTES = 5 * MIB  # spreadsheets and case-file images
 MAX_PROBLEMS = 500  # problems listed in one import answer
 
 DATE_FORMAT = "%Y-%m-%d"

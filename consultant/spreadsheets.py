@@ -11,9 +11,11 @@ from openpyxl import load_workbook
 
 from hotline.api.errors import InvalidParam
 
+from .limits import DATE_FORMAT, MIB, UPLOAD_MAX_BYTES
+
 logger = logging.getLogger(__name__)
-MAX_BYTES = 5 * 1024 * 1024
-MAX_UNCOMPRESSED = 50 * 1024 * 1024
+MAX_BYTES = UPLOAD_MAX_BYTES
+MAX_UNCOMPRESSED = 50 * MIB
 MAX_RATIO = 100
 MAX_ENTRIES = 2000
 MAX_ROWS = 5000
@@ -34,7 +36,7 @@ def read_upload(upload, field):
     if upload is None:
         raise InvalidParam.missing(field)
     if upload.size > MAX_BYTES:
-        raise InvalidParam.field(field, f"文件不能超过{MAX_BYTES // (1024 * 1024)}MB")
+        raise InvalidParam.field(field, f"文件不能超过{MAX_BYTES // MIB}MB")
     data = upload.read()
     kind = spreadsheet_kind(data[:8])
     if kind is None:
@@ -126,7 +128,7 @@ def as_date(value):
         return value
     if isinstance(value, str):
         try:
-            return datetime.strptime(value.strip(), "%Y-%m-%d").date()
+            return datetime.strptime(value.strip(), DATE_FORMAT).date()
         except ValueError:
             return None
     return None

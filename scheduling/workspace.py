@@ -38,7 +38,13 @@ def parse_slot(text, field):
 
 
 def parse_slots(texts, field="work_schedules"):
-    slots = sorted(parse_slot(text, field) for text in texts)
+    """["HH:MM-HH:MM", ...] → sorted (start, end) pairs that neither overlap nor repeat."""
+    return check_slots([parse_slot(text, field) for text in texts], field)
+
+
+def check_slots(slots, field="work_schedules"):
+    """Sorted (start, end) pairs, refused when two overlap or repeat."""
+    slots = sorted(slots)
     for (_, previous_end), (next_start, _) in zip(slots, slots[1:], strict=False):
         if next_start < previous_end:
             raise InvalidParam.field(field, "时间段不能重叠")

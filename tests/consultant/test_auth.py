@@ -19,9 +19,14 @@ def test_non_scalar_values_are_refused_not_crashed(ws, value):
 
 
 @pytest.mark.django_db
-def test_wrong_method_is_405_even_without_a_token(anon):
-    response = anon.get(f"{W}/orders")
-    assert response.status_code == 405 and response.json()["code"] == -2
+@pytest.mark.parametrize(
+    "path", [f"{W}/orders", f"{W}/orders/", "/api/consuntant/user/comments", f"{W}/schedule/upload"]
+)
+def test_wrong_method_is_405_even_without_a_token(anon, path):
+    for method in (anon.get, anon.put, anon.delete):
+        response = method(path)
+        assert response.status_code == 405 and response.json()["code"] == -2
+        assert response["Allow"] == "POST, OPTIONS"
 
 
 @pytest.mark.django_db
