@@ -16,7 +16,7 @@ from users.scoping import access, visible_to
 
 from .fields import ARCHIVE_FIELDS, EMERGENCY_CONTACT_FIELDS, INTAKE_TEXT_FIELDS
 from .models import Archive, ConsultantProfile, IntakeProfile, Order, OrderStatus, OrderType, Template
-from .services.templates import template_path
+from .storage import template_path
 from .workbooks import BUILTIN_TEMPLATE, builtin_template_bytes
 
 AGE_BUCKETS = [

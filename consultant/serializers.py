@@ -7,6 +7,7 @@ from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
 from hotline.api.fields import StrictCharField
+from scheduling.workspace import MAX_YEAR, MIN_YEAR
 from users.validators import check_email, check_gender, check_mobile, check_username
 
 from .limits import DATE_FORMAT, MAX_ID, MAX_RECORD_COUNT, TIME_FORMAT, TIME_INPUT_FORMATS
@@ -248,13 +249,13 @@ class DownloadIn(serializers.Serializer):
 
 
 class MonthIn(serializers.Serializer):
-    year = serializers.IntegerField(min_value=2000, max_value=2100)
+    year = serializers.IntegerField(min_value=MIN_YEAR, max_value=MAX_YEAR)
     month = serializers.IntegerField(min_value=1, max_value=12)
     organization = StrictCharField(max_length=128, required=False, allow_blank=True, allow_null=True)
 
 
 class DayIn(serializers.Serializer):
-    year = serializers.IntegerField(min_value=2000, max_value=2100)
+    year = serializers.IntegerField(min_value=MIN_YEAR, max_value=MAX_YEAR)
     month = serializers.IntegerField(min_value=1, max_value=12)
     date = serializers.IntegerField(min_value=1, max_value=31)
     work_schedules = serializers.ListField(

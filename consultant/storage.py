@@ -44,3 +44,8 @@ def staged_files():
 def delete_after_commit(name, storage=default_storage):
     """A file replaced by this write goes once the write is committed (never before)."""
     transaction.on_commit(lambda: storage.delete(name))
+
+
+def template_path(institution_id, stored_name):
+    """Where a template's bytes live in the default storage."""
+    return f"templates/{institution_id}/{stored_name}"

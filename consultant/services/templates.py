@@ -9,15 +9,10 @@ from users.scoping import visible_to
 
 from ..models import Template
 from ..spreadsheets import read_table, read_upload
-from ..storage import delete_after_commit, staged_files
+from ..storage import delete_after_commit, staged_files, template_path
 from ..workbooks import BUILTIN_TEMPLATE
 
 SAFE_TEMPLATE_NAME = re.compile(r"^[^/\\\x00-\x1f]{1,120}\.(xlsx|xls)$", re.IGNORECASE)
-
-
-def template_path(institution_id, stored_name):
-    """Where a template's bytes live in the default storage."""
-    return f"templates/{institution_id}/{stored_name}"
 
 
 def _checked(upload):
