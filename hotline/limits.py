@@ -23,6 +23,8 @@ BIGINT_MAX = 2**63 - 1  # PostgreSQL bigint: the workspace's integer ids, IM seq
 MIN_MS = 0
 MAX_MS = 253402271999998  # 9999-12-31 in Asia/Shanghai, minus a millisecond for inclusive bounds
 LEAVE_MIN_YEAR, LEAVE_MAX_YEAR = 2000, 2100
+INT32_MAX = 2_147_483_647  # 32-bit integer columns (an interview record's count)
+IMPORT_MAX_PROBLEMS = 500  # problems listed in one spreadsheet import's answer
 
 # ---- lists --------------------------------------------------------------------------------------------
 DEFAULT_PAGE_SIZE = 10

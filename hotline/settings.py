@@ -239,7 +239,9 @@ if SMS_BACKEND not in {"console", "file", "tencent"}:
     raise ImproperlyConfigured(f"SMS_BACKEND must be console, file or tencent, got {SMS_BACKEND!r}")
 if SMS_BACKEND == "console" and not DEBUG:
     # The console backend prints verification codes into the server log (CONTRACT §11).
-    raise ImproperlyConfigured("SMS_BACKEND=console prints codes into the log: choose file or tencent, or DEBUG=1")
+    raise ImproperlyConfigured(
+        "SMS_BACKEND=console prints codes into the log: choose file or tencent, or DEBUG=1"
+    )
 if SMS_BACKEND == "tencent":
     for _name in (
         "TENCENT_SMS_SECRET_ID",

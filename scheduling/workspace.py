@@ -6,18 +6,19 @@ from calendar import monthrange
 from datetime import date, datetime, time
 
 from django.db import transaction
+from django.db.models import Q
 
 from hotline.api.errors import InvalidParam
 from hotline.api.timeutil import SHANGHAI
 from hotline.limits import (
     DATE_FORMAT,
-    DATETIME_FORMAT,
     LEAVE_INPUT_FORMATS,
     LEAVE_MAX_YEAR,
     LEAVE_MIN_YEAR,
     TIME_FORMAT,
 )
 from users.models import User
+from users.scoping import visible_to
 
 from .models import Arrangement, DutyType, LeavePeriod
 from .selectors import arrangements_materialize
@@ -41,7 +42,13 @@ def parse_slot(text, field):
 
 
 def parse_slots(texts, field="work_schedules"):
-    slots = sorted(parse_slot(text, field) for text in texts)
+    """["HH:MM-HH:MM", ...] → sorted (start, end) pairs that neither overlap nor repeat."""
+    return check_slots([parse_slot(text, field) for text in texts], field)
+
+
+def check_slots(slots, field="work_schedules"):
+    """Sorted (start, end) pairs, refused when two overlap or repeat."""
+    slots = sorted(slots)
     for (_, previous_end), (next_start, _) in zip(slots, slots[1:], strict=False):
         if next_start < previous_end:
             raise InvalidParam.field(field, "时间段不能重叠")
@@ -61,43 +68,63 @@ def schedule_id(row):
     return int(row.pk[:13], 16)
 
 
+def _slot_rows(user, day, slots, actor):
+    return [
+        Arrangement(
+            user=user,
+            type=user.type,
+            date=day,
+            start_time=start,
+            end_time=end,
+            creator=actor or user,
+            last_updater=actor or user,
+        )
+        for start, end in slots
+    ]
+
+
 def work_slots_set(*, user, day, slots, actor=None):
     """Overwrite the user's work slots of one date ([] clears them); whole-day duty is not touched."""
     if user.type not in DutyType.values:
         raise InvalidParam("只有咨询师或督导可以排班")
+    work_slots_replace(plan={(user.pk, day): (user, slots)}, actor=actor)
+
+
+def work_slots_replace(*, plan, actor=None):
+    """Overwrite the work slots of every (user id, date) in `plan` ({key: (user, slots)}) in a fixed
+    number of queries: lock the users (in id order), delete their slots of those dates, insert the new."""
+    if not plan:
+        return
     with transaction.atomic():
         # Two saves of the same day at once (a double click) must not both insert: serialise per user.
-        User.objects.select_for_update().filter(pk=user.pk).first()
-        Arrangement.objects.filter(user=user, date=day, start_time__isnull=False).delete()
+        list(
+            User.objects.select_for_update().filter(pk__in={pk for pk, _ in plan}).order_by("pk").values("pk")
+        )
+        days = Q(pk__in=[])
+        for user_id, day in plan:
+            days |= Q(user_id=user_id, date=day)
+        Arrangement.objects.filter(days, start_time__isnull=False).delete()
         Arrangement.objects.bulk_create(
-            [
-                Arrangement(
-                    user=user,
-                    type=user.type,
-                    date=day,
-                    start_time=start,
-                    end_time=end,
-                    creator=actor or user,
-                    last_updater=actor or user,
-                )
-                for start, end in slots
-            ]
+            [row for (_, day), (user, slots) in plan.items() for row in _slot_rows(user, day, slots, actor)]
         )
 
 
-def month_schedule(*, institution_id, year, month):
-    """[{date: day of month, schedules: [{id, name, work_time}]}] for the institution's staff."""
+def duty_staff(actor):
+    """The enabled counsellors and supervisors of the actor's institution (their duty is shown)."""
+    return visible_to(
+        actor,
+        User.objects.filter(
+            type__in=DutyType.values, deleted_at__isnull=True, deactivated_at__isnull=True, enabled=True
+        ),
+        purpose="colleagues",
+    )
+
+
+def month_schedule(*, actor, year, month):
+    """[{date: day of month, schedules: [{id, name, work_time}]}] for the actor's institution's staff."""
     first = date(year, month, 1)
     last = date(year, month, monthrange(year, month)[1])
-    staff_ids = list(
-        User.objects.filter(
-            institution_id=institution_id,
-            type__in=DutyType.values,
-            deleted_at__isnull=True,
-            deactivated_at__isnull=True,
-            enabled=True,
-        ).values_list("pk", flat=True)
-    )
+    staff_ids = list(duty_staff(actor).values_list("pk", flat=True))
     arrangements_materialize(first, until=last, user_ids=staff_ids)
     rows = (
         Arrangement.objects.filter(date__gte=first, date__lte=last, removed=False, user_id__in=staff_ids)
@@ -138,18 +165,12 @@ def leave_periods_set(*, user, periods):
     """Overwrite the user's leave periods with `periods` ([(start, end)], already checked)."""
     with transaction.atomic():
         User.objects.select_for_update().filter(pk=user.pk).first()
-        LeavePeriod.objects.filter(user=user).delete()
+        visible_to(user, LeavePeriod.objects.all()).delete()
         LeavePeriod.objects.bulk_create(
             [LeavePeriod(user=user, start=start, end=end) for start, end in periods]
         )
 
 
-def leave_rows(user):
-    return [
-        {
-            "name": user.name or user.username,
-            "start_time": period.start.astimezone(SHANGHAI).strftime(DATETIME_FORMAT),
-            "end_time": period.end.astimezone(SHANGHAI).strftime(DATETIME_FORMAT),
-        }
-        for period in LeavePeriod.objects.filter(user=user).order_by("start")
-    ]
+def leave_periods_of(actor):
+    """The actor's own leave periods, earliest first."""
+    return visible_to(actor, LeavePeriod.objects.all()).select_related("user").order_by("start")

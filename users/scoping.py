@@ -91,27 +91,46 @@ RULES: dict[str, Rule] = {
     "conversations.Conversation": CONVERSATION,
     "evaluations.Evaluation": _prefixed(CONVERSATION, "conversation"),
     "hotline_messages.Message": _prefixed(CONVERSATION, "conversation"),
+    # ---- workspace (consultant app, seed 001) ----------------------------------------------------------
+    # A counsellor's orders, intake profiles and case files (archives and their records) are its own;
+    # templates are shared within the institution; leave periods are the counsellor's.
+    # "users.User:colleagues": the staff of the caller's institution, whose duty the workspace's month
+    # schedule shows and whom a schedule upload may name.
+    "consultant.Order": Rule(owners=("consultant_id",)),
+    "consultant.IntakeProfile": Rule(owners=("order__consultant_id",)),
+    "consultant.Archive": Rule(owners=("consultant_id",)),
+    "consultant.InterviewRecord": Rule(owners=("archive__consultant_id",)),
+    "consultant.ConsultantProfile": Rule(owners=("user_id",)),
+    "consultant.Template": Rule(
+        institution="institution_id", peers=(UserType.COUNSELOR, UserType.SUPERVISOR)
+    ),
+    "scheduling.LeavePeriod": Rule(owners=("user_id",)),
+    "users.User:colleagues": Rule(
+        institution="institution_id", peers=(UserType.COUNSELOR, UserType.SUPERVISOR)
+    ),
 }
 
 
-def rule_for(model):
+def rule_for(model, purpose=None):
+    """The rule of `model`, or of one named use of it (`purpose`: the key `label:purpose`)."""
+    label = model._meta.label if purpose is None else f"{model._meta.label}:{purpose}"
     try:
-        return RULES[model._meta.label]
+        return RULES[label]
     except KeyError:
-        raise ScopeMissing(f"no scoping rule for {model._meta.label}") from None
+        raise ScopeMissing(f"no scoping rule for {label}") from None
 
 
-def visible_to(actor, queryset):
+def visible_to(actor, queryset, *, purpose=None):
     """The rows of `queryset` the actor may see (an empty queryset for an anonymous actor)."""
-    clauses = rule_for(queryset.model).q(actor)
+    clauses = rule_for(queryset.model, purpose).q(actor)
     if clauses is None:
         return queryset.none()
     return queryset.filter(clauses)
 
 
-def access(actor, queryset, pk, *, for_update=False, message="对象不存在"):
+def access(actor, queryset, pk, *, for_update=False, message="对象不存在", purpose=None):
     """One object the actor may see, or 404 (`message`) when it is missing or outside the scope."""
-    scoped = visible_to(actor, queryset)
+    scoped = visible_to(actor, queryset, purpose=purpose)
     if for_update:
         scoped = queryset.filter(pk__in=scoped.values("pk")).select_for_update(of=("self",))
     obj = scoped.filter(pk=pk).first()

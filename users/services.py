@@ -70,16 +70,24 @@ def _profile_values(data):
     return values
 
 
+def staff_holding_contact(*, email=None, phone=None, exclude_pk=None):
+    """The active counsellor or supervisor whose workspace login name (email, case-insensitive, or phone)
+    this is, or None. The one definition both the hotline and the workspace check uniqueness against."""
+    if not email and not phone:
+        return None
+    staff = User.objects.filter(type__in=STAFF_TYPES, deleted_at__isnull=True, deactivated_at__isnull=True)
+    if exclude_pk is not None:
+        staff = staff.exclude(pk=exclude_pk)
+    return staff.filter(email__iexact=email).first() if email else staff.filter(phone_number=phone).first()
+
+
 def check_contacts_free(*, user_type, email=None, phone=None, exclude_pk=None):
     """Email and phone are workspace login names: each belongs to one active counsellor or supervisor."""
     if user_type not in STAFF_TYPES:
         return
-    staff = User.objects.filter(type__in=STAFF_TYPES, deleted_at__isnull=True, deactivated_at__isnull=True)
-    if exclude_pk is not None:
-        staff = staff.exclude(pk=exclude_pk)
-    if email and staff.filter(email__iexact=email).exists():
+    if email and staff_holding_contact(email=email, exclude_pk=exclude_pk):
         raise InvalidParam.field("email", "该邮箱已被其他咨询师或督导使用")
-    if phone and staff.filter(phone_number=phone).exists():
+    if phone and staff_holding_contact(phone=phone, exclude_pk=exclude_pk):
         raise InvalidParam.field("phoneNumber", "该手机号已被其他咨询师或督导使用")
 
 
@@ -241,14 +249,25 @@ def counselor_set_max_consults(*, user, max_consults):
 
 def login_with_password(*, username, password_md5, ip):
     """The hotline login: md5 password, throttled per username and per address."""
-    throttling.check_not_locked(username, ip)
     user = User.objects.filter(username=username).first()
+    return login_check_password(user=user, password_md5=password_md5, throttle_key=username, ip=ip)
+
+
+def login_check_password(*, user, password_md5, throttle_key, ip):
+    """The password rule of every sign-in (hotline and workspace): the found `user` (or None) must be
+    active and match, else the failure counts against `throttle_key` and the address. Answers tokens."""
+    throttling.check_not_locked(throttle_key, ip)
     if user is None:
         User().set_password(password_md5)  # same work as a real check, so timing does not reveal usernames
     if user is None or not user.is_active or not user.check_password(password_md5):
-        throttling.record_failure(username, ip)
+        throttling.record_failure(throttle_key, ip)
         raise LoginFailed()
-    throttling.clear_failures(username)
+    return login_succeeded(user=user, throttle_key=throttle_key)
+
+
+def login_succeeded(*, user, throttle_key):
+    """After any successful sign-in: forget the failures, note the time, answer a token pair."""
+    throttling.clear_failures(throttle_key)
     User.objects.filter(pk=user.pk).update(last_login=timezone.now())
     return tokens.token_pair(user)
 

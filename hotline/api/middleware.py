@@ -47,9 +47,15 @@ class JsonErrorMiddleware:
         token first and answer 401)."""
         view_class = getattr(view_func, "cls", None)
         method = request.method.lower()
-        if view_class is None or method == "options" or hasattr(view_class, method):
+        if view_class is None or method == "options":
             return None
-        allowed = [name.upper() for name in view_class.http_method_names if hasattr(view_class, name)]
+        actions = getattr(view_func, "actions", None)  # a ViewSet bound to this route's method → action map
+        handles = actions.__contains__ if actions is not None else lambda name: hasattr(view_class, name)
+        if handles(method):
+            return None
+        allowed = [
+            name.upper() for name in view_class.http_method_names if handles(name) or name == "options"
+        ]
         response = error_response(request.path, 405, -2, f"不支持的请求方法: {request.method}")
         response["Allow"] = ", ".join(allowed)
         return response

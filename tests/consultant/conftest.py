@@ -1,16 +1,10 @@
-import re
+"""Workspace fixtures: a counsellor and clients calling the workspace as it does."""
 
 import pytest
-from django.core import mail
 
 from tests.helpers import make_user
 from users.models import UserType
 from users.tokens import token_pair
-
-
-def last_code():
-    """The code in the newest email sent through Django's test mail outbox."""
-    return re.search(r"验证码是(\d{6})", mail.outbox[-1].body).group(1)
 
 
 @pytest.fixture
@@ -40,3 +34,19 @@ def ws(anon, ws_user):
         return anon.post(path, payload, format="json", **kwargs)
 
     return call
+
+
+@pytest.fixture
+def multipart(anon, ws_user):
+    token = token_pair(ws_user)["access"]
+
+    def post(path, fields=None, user=None):
+        body = {"token": token if user is None else token_pair(user)["access"], **(fields or {})}
+        return anon.post(path, body, format="multipart")
+
+    return post
+
+
+@pytest.fixture
+def media(settings, tmp_path):
+    settings.MEDIA_ROOT = tmp_path

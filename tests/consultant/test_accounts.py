@@ -1,4 +1,4 @@
-"""Workspace accounts (seed 001 登录/注册, CONTRACT §3, §9): codes, register, login, reset, deactivate."""
+"""Workspace accounts: registration, verification codes, sign-in and its throttle, password reset, deactivation (seed 001 认证, CONTRACT §9)."""
 
 import json
 from datetime import timedelta
@@ -8,12 +8,10 @@ from django.core import mail
 from django.utils import timezone
 
 from consultant.models import VerificationCode
-from tests.consultant.conftest import last_code
-from tests.consultant.helpers import ws_data, ws_error
-from tests.helpers import md5, result_of
+from tests.consultant.helpers import W, last_code, ws_data, ws_error
+from tests.helpers import error_of, md5, result_of
 from users.models import User
-
-W = "/api/consultant"
+from users.tokens import token_pair
 
 
 def send_email_code(client, email="new@example.com"):
@@ -230,3 +228,49 @@ def test_deactivate(anon, ws, ws_user, ecnu):
 def test_deactivate_needs_a_valid_code(ws):
     body = {"accountType": "email", "account": "wang@example.com", "verificationCode": "123456"}
     ws_error(ws(f"{W}/auth/deactivate", body), 400, -2)
+
+
+@pytest.mark.django_db
+def test_admin_cannot_give_a_staff_email_or_phone_to_another_account(
+    as_user, other_admin, inst_admin, ws_user
+):
+    body = {
+        "username": "dupe1",
+        "password": md5("pw"),
+        "name": "重复",
+        "gender": "男",
+        "phoneNumber": "13700001111",
+        "idNumber": "421124199306160784",
+        "department": "d",
+        "title": "t",
+        "email": "WANG@example.com",
+    }
+    assert "[email]" in error_of(as_user(other_admin).put("/user/ms/counselor", body, format="json"), 400, -2)
+    body.update(email="", phoneNumber="13900001111")
+    assert "[phoneNumber]" in error_of(
+        as_user(other_admin).put("/user/ms/counselor", body, format="json"), 400, -2
+    )
+    update = {"username": "wsuser", "phoneNumber": "13900001111", "email": "wang@example.com"}
+    result_of(as_user(inst_admin).post("/user/ms/counselor", update, format="json"))  # its own contacts: fine
+
+
+@pytest.mark.django_db
+def test_password_reset_ends_existing_sessions(anon, ws_user):
+    token = token_pair(ws_user)["access"]
+    anon.post(f"{W}/auth/email", {"email": "wang@example.com"}, format="json")
+    body = {
+        "accountType": "email",
+        "account": "wang@example.com",
+        "verificationCode": last_code(),
+        "newPassword": "fresh1234",
+    }
+    ws_data(anon.post(f"{W}/auth/reset-password", body, format="json"))
+    ws_error(anon.post(f"{W}/user/profile", {"userID": ws_user.id, "token": token}, format="json"), 401, 401)
+
+
+@pytest.mark.django_db
+def test_code_sends_are_limited_per_address(anon, settings):
+    settings.CODE_SENDS_PER_IP_PER_HOUR = 3
+    for index in range(3):
+        ws_data(anon.post(f"{W}/auth/email", {"email": f"a{index}@example.com"}, format="json"))
+    ws_error(anon.post(f"{W}/auth/email", {"email": "a9@example.com"}, format="json"), 429, -3)

@@ -1,99 +1,12 @@
-"""Interview archives, records, intake profiles, templates and imports (seed 001 咨询档案, CONTRACT §9)."""
-
-import io
-import zipfile
-from datetime import date
+"""Case files: archives (/interview/records*) and their records (/interview/records/profile*) (seed 001 咨询档案, CONTRACT §9)."""
 
 import pytest
-import xlwt
 from django.core.files.uploadedfile import SimpleUploadedFile
-from openpyxl import Workbook, load_workbook
 
-from consultant.interviews import BUILTIN_TEMPLATE, IMPORT_COLUMNS
 from consultant.models import Archive, InterviewRecord
-from tests.consultant.helpers import ws_data, ws_error
-from tests.consultant.test_workspace import order_body
+from tests.consultant.helpers import PNG, W, archive_body, ws_data, ws_error
 from tests.helpers import make_user
 from users.models import AuditEntry, UserType
-from users.tokens import token_pair
-
-W = "/api/consultant"
-PNG = b"\x89PNG\r\n\x1a\n" + b"\x00" * 200
-TITLES = [title for title, _, _ in IMPORT_COLUMNS]
-
-
-def archive_body(**overrides):
-    body = {
-        "std_name": "张三",
-        "std_grade": "高一",
-        "std_class": "3班",
-        "std_school": "华东师范大学附属中学",
-        "interview_count": "0",
-        "interview_status": "进行中",
-        "interview_type": "个体访谈",
-        "doctor_evaluation": "",
-        "follow_up_plan": "",
-    }
-    body.update(overrides)
-    return body
-
-
-def xlsx_bytes(rows):
-    workbook = Workbook()
-    for row in rows:
-        workbook.active.append(row)
-    output = io.BytesIO()
-    workbook.save(output)
-    return output.getvalue()
-
-
-def xls_bytes(rows):
-    book = xlwt.Workbook()
-    sheet = book.add_sheet("s")
-    for r, row in enumerate(rows):
-        for c, value in enumerate(row):
-            sheet.write(r, c, value)
-    output = io.BytesIO()
-    book.save(output)
-    return output.getvalue()
-
-
-def import_row(name="李四", day="2026-09-01", **overrides):
-    values = dict.fromkeys(TITLES, "")
-    values.update(
-        {
-            "学生姓名": name,
-            "访谈日期": day,
-            "性别": "女",
-            "学校": "一中",
-            "年级": "高二",
-            "班级": "1班",
-            "访谈时间": "14:00",
-            "危机状态": "无",
-            "是否他评": "否",
-        }
-    )
-    values.update(overrides)
-    return [values[title] for title in TITLES]
-
-
-@pytest.fixture
-def multipart(anon, ws_user):
-    token = token_pair(ws_user)["access"]
-
-    def post(path, fields=None, user=None):
-        body = {"token": token if user is None else token_pair(user)["access"], **(fields or {})}
-        return anon.post(path, body, format="multipart")
-
-    return post
-
-
-@pytest.fixture
-def media(settings, tmp_path):
-    settings.MEDIA_ROOT = tmp_path
-
-
-# ---- archives -------------------------------------------------------------------------------------
 
 
 @pytest.mark.django_db
@@ -274,176 +187,69 @@ def test_a_counselor_sees_and_changes_only_its_own_archives(ws, multipart, ecnu,
     assert InterviewRecord.objects.get(pk=record_id).crisis_status == ""
 
 
-# ---- intake profiles ------------------------------------------------------------------------------
-
-
 @pytest.mark.django_db
-def test_intake_profile_starts_from_the_order_and_is_overwritten(ws, ecnu):
-    order_id = ws(f"{W}/orders/create", order_body()).json()["id"]
-    profile = ws_data(ws(f"{W}/interview/records/personal-profile", {"id": order_id}))
-    assert profile["name"] == "张三" and profile["id"] == str(order_id) and profile["age"] == "20"
-    assert (
-        profile["emergencyContact"] == {"name": "", "relationship": "", "phone": ""} and profile["goal"] == ""
+def test_empty_form_fields_mean_not_given(ws, multipart, media):
+    archive_id = ws(f"{W}/interview/records/create", archive_body()).json()["id"]
+    blank = dict.fromkeys(
+        [
+            "count",
+            "name",
+            "gender",
+            "studentId",
+            "school",
+            "grade",
+            "class",
+            "date",
+            "time",
+            "duration",
+            "visitStatus",
+            "description",
+            "crisisStatus",
+        ],
+        "",
     )
-    written = {
-        "name": "张三",
-        "gender": "男",
-        "age": "20",
-        "education": "本科",
-        "occupation": "学生",
-        "maritalStatus": "未婚",
-        "contact": "13800000000",
-        "emergencyContact": {"name": "张父", "relationship": "父亲", "phone": "13900000000"},
-        "referral": "辅导员转介",
-        "complaint": "失眠",
-        "goal": "改善睡眠",
-    }
-    ws_data(ws(f"{W}/interview/records/personal-profile/update", {"id": order_id, "profile": written}))
-    profile = ws_data(ws(f"{W}/interview/records/personal-profile", {"id": order_id}))
-    assert profile["emergencyContact"]["relationship"] == "父亲" and profile["complaint"] == "失眠"
-    other = make_user(UserType.COUNSELOR, inst=ecnu)
-    ws_error(ws(f"{W}/interview/records/personal-profile", {"id": order_id}, user=other), 404, -4)
-
-
-# ---- templates ------------------------------------------------------------------------------------
-
-
-@pytest.mark.django_db
-def test_templates_upload_list_and_download(ws, multipart, media, ecnu, other_inst):
-    listing = ws_data(ws(f"{W}/interview/template/list"))
-    assert listing[0]["fileName"] == BUILTIN_TEMPLATE and int(listing[0]["fileSize"]) > 0
-    ws_data(
+    record_id = ws_data(multipart(f"{W}/interview/records/profile/create", {"id": archive_id, **blank}))["id"]
+    updated = ws_data(
         multipart(
-            f"{W}/interview/upload/template",
-            {"files": SimpleUploadedFile("学校模板.xlsx", xlsx_bytes([["a", "b"]]))},
+            f"{W}/interview/records/profile/update",
+            {"id": record_id, **blank, "date": "not a date", "crisisStatus": "高危"},
         )
     )
-    names = [item["fileName"] for item in ws_data(ws(f"{W}/interview/template/list"))]
-    assert names == [BUILTIN_TEMPLATE, "学校模板.xlsx"]
-    colleague = make_user(UserType.COUNSELOR, inst=ecnu)
-    assert "学校模板.xlsx" in [
-        item["fileName"] for item in ws_data(ws(f"{W}/interview/template/list", user=colleague))
-    ]
-    stranger = make_user(UserType.COUNSELOR, inst=other_inst)
-    assert [item["fileName"] for item in ws_data(ws(f"{W}/interview/template/list", user=stranger))] == [
-        BUILTIN_TEMPLATE
-    ]
-    single = ws(f"{W}/interview/download", {"fileNames": [BUILTIN_TEMPLATE]})
-    assert single.status_code == 200 and "attachment" in single["Content-Disposition"]
-    assert load_workbook(io.BytesIO(single.content)).active[1][0].value == "学生姓名"
-    both = ws(f"{W}/interview/download", {"fileNames": [BUILTIN_TEMPLATE, "学校模板.xlsx"]})
-    assert both["Content-Type"] == "application/zip"
-    assert sorted(zipfile.ZipFile(io.BytesIO(both.content)).namelist()) == sorted(
-        [BUILTIN_TEMPLATE, "学校模板.xlsx"]
+    assert updated["crisisStatus"] == "高危" and updated["count"] == "1"
+
+
+@pytest.mark.django_db
+def test_record_count_beyond_the_column_is_refused(ws, multipart, media):
+    archive_id = ws(f"{W}/interview/records/create", archive_body()).json()["id"]
+    response = multipart(f"{W}/interview/records/profile/create", {"id": archive_id, "count": 2147483648})
+    assert "[count]" in ws_error(response, 400, -2)
+    assert "[id]" in ws_error(ws(f"{W}/orders/accept", {"id": 2**64}), 400, -2)
+
+
+@pytest.mark.django_db
+def test_a_failed_record_write_leaves_no_file_behind(ws, multipart, media, settings):
+    archive_id = ws(f"{W}/interview/records/create", archive_body()).json()["id"]
+    response = multipart(
+        f"{W}/interview/records/profile/create",
+        {
+            "id": archive_id,
+            "signatureImage": SimpleUploadedFile("sign.png", PNG),
+            "attachImages": [SimpleUploadedFile("a.txt", b"not an image")],
+        },
     )
-    ws_error(ws(f"{W}/interview/download", {"fileNames": ["学校模板.xlsx"]}, user=stranger), 404, -4)
+    assert "attachImages" in ws_error(response, 400, -2)
+    assert InterviewRecord.objects.count() == 0
+    stored = settings.MEDIA_ROOT / "files"
+    assert not stored.exists() or list(stored.iterdir()) == []
 
 
 @pytest.mark.django_db
-@pytest.mark.parametrize(
-    "name,content",
-    [("x.xlsx", b"not a spreadsheet"), ("x.txt", b"PK\x03\x04"), ("../../x.xlsx", b"PK\x03\x04junk")],
-)
-def test_template_upload_refuses_non_spreadsheets(multipart, media, name, content):
-    ws_error(
-        multipart(f"{W}/interview/upload/template", {"files": SimpleUploadedFile(name, content)}), 400, -2
+def test_a_committed_record_has_its_files(ws, multipart, media, settings):
+    archive_id = ws(f"{W}/interview/records/create", archive_body()).json()["id"]
+    response = multipart(
+        f"{W}/interview/records/profile/create",
+        {"id": archive_id, "signatureImage": SimpleUploadedFile("sign.png", PNG)},
     )
-
-
-# ---- import ---------------------------------------------------------------------------------------
-
-
-@pytest.mark.django_db
-@pytest.mark.parametrize("writer,suffix", [(xlsx_bytes, "xlsx"), (xls_bytes, "xls")])
-def test_import_creates_archives_and_records(ws, multipart, media, writer, suffix):
-    rows = [
-        TITLES,
-        import_row("李四", "2026-09-01"),
-        import_row("李四", "2026-09-08", 危机状态="高危"),
-        import_row("王五", "2026-09-02"),
-    ]
-    result = ws_data(
-        multipart(
-            f"{W}/interview/upload/records", {"files": SimpleUploadedFile(f"records.{suffix}", writer(rows))}
-        )
-    )
-    assert result == {"archives": 2, "records": 3}
-    archives = {row["std_name"]: row for row in ws_data(ws(f"{W}/interview/records"))["data"]}
-    assert archives["李四"]["interview_count"] == "2" and archives["王五"]["interview_count"] == "1"
-    records = ws_data(ws(f"{W}/interview/records/profile", {"id": archives["李四"]["id"]}))
-    assert [row["crisisStatus"] for row in records] == ["无", "高危"] and records[0]["date"] == "2026-09-01"
-
-
-@pytest.mark.django_db
-def test_import_accepts_date_cells(ws, multipart, media):
-    rows = [TITLES, import_row("赵六", date(2026, 10, 1))]
-    ws_data(
-        multipart(f"{W}/interview/upload/records", {"files": SimpleUploadedFile("r.xlsx", xlsx_bytes(rows))})
-    )
-    archive = ws_data(ws(f"{W}/interview/records"))["data"][0]
-    assert ws_data(ws(f"{W}/interview/records/profile", {"id": archive["id"]}))[0]["date"] == "2026-10-01"
-
-
-@pytest.mark.django_db
-def test_a_bad_row_rejects_the_whole_file_listing_every_problem(multipart, media):
-    rows = [
-        TITLES,
-        import_row("李四"),
-        import_row("", "2026-09-01"),
-        import_row("王五", "tomorrow", 性别="X"),
-    ]
-    message = ws_error(
-        multipart(f"{W}/interview/upload/records", {"files": SimpleUploadedFile("r.xlsx", xlsx_bytes(rows))}),
-        400,
-        -2,
-    )
-    assert "第3行 学生姓名" in message and "第4行 访谈日期" in message and "第4行 性别" in message
-    assert not Archive.objects.exists() and not InterviewRecord.objects.exists()
-
-
-@pytest.mark.django_db
-def test_import_needs_the_template_columns(multipart, media):
-    rows = [["姓名", "日期"], ["李四", "2026-09-01"]]
-    message = ws_error(
-        multipart(f"{W}/interview/upload/records", {"files": SimpleUploadedFile("r.xlsx", xlsx_bytes(rows))}),
-        400,
-        -2,
-    )
-    assert "第1行 学生姓名" in message
-
-
-def _zip_bomb():
-    output = io.BytesIO()
-    with zipfile.ZipFile(output, "w", zipfile.ZIP_DEFLATED) as archive:
-        archive.writestr("[Content_Types].xml", "<Types/>")
-        archive.writestr("xl/worksheets/sheet1.xml", "0" * (60 * 1024 * 1024))
-    return output.getvalue()
-
-
-@pytest.mark.django_db
-@pytest.mark.parametrize(
-    "name,content",
-    [
-        ("r.xlsx", b"plain text, not a spreadsheet"),
-        ("r.xlsx", b"PK\x03\x04 broken zip"),
-        ("r.xls", b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1" + b"\x00" * 600),
-        ("bomb.xlsx", None),
-    ],
-)
-def test_hostile_spreadsheets_are_refused_not_crashed(multipart, media, name, content):
-    content = _zip_bomb() if content is None else content
-    ws_error(
-        multipart(f"{W}/interview/upload/records", {"files": SimpleUploadedFile(name, content)}), 400, -2
-    )
-    assert not Archive.objects.exists()
-
-
-@pytest.mark.django_db
-def test_oversized_spreadsheet_is_refused(multipart, media):
-    big = SimpleUploadedFile("r.xlsx", b"PK\x03\x04" + b"\x00" * (5 * 1024 * 1024 + 10))
-    assert "[files]" in ws_error(multipart(f"{W}/interview/upload/records", {"files": big}), 400, -2)
-
-
-@pytest.mark.django_db
-def test_upload_without_a_file_names_the_field(multipart):
-    assert ws_error(multipart(f"{W}/interview/upload/records"), 400, -2) == "key [files] not optional"
+    record = InterviewRecord.objects.get(pk=ws_data(response)["id"])
+    name = record.signature_image.split("fileName=", 1)[1]
+    assert (settings.MEDIA_ROOT / "files" / name).read_bytes() == PNG

@@ -1,34 +1,47 @@
-"""Workspace schedule and leave (seed 001 排班管理): the same duty the hotline reads (CONTRACT §6, §9)."""
+"""Work slots, the month view and leave periods, and their effect on hotline duty (seed 001 排班管理, CONTRACT §6, §9)."""
 
-import io
 from datetime import date, timedelta
 
 import pytest
-from django.core.files.uploadedfile import SimpleUploadedFile
-from openpyxl import Workbook
 
 from hotline.api.timeutil import today
 from scheduling.models import Arrangement
-from tests.consultant.helpers import ws_data, ws_error
+from tests.consultant.helpers import W, set_day, ws_data, ws_error
 from tests.helpers import day_ms, make_user, put_on_duty, result_of
 from users.models import UserType
 from users.tokens import token_pair
 
-W = "/api/consultant"
+
+@pytest.mark.django_db
+def test_leave_years_are_bounded(ws):
+    body = {"stop_schedules": [{"start_time": "0001-01-01", "end_time": "2026-01-01"}]}
+    assert "start_time" in ws_error(ws(f"{W}/schedule/stop/update", body), 400, -2)
+    assert ws_data(ws(f"{W}/schedule/stop")) == []
 
 
-def xlsx(rows):
-    workbook = Workbook()
-    for row in rows:
-        workbook.active.append(row)
-    output = io.BytesIO()
-    workbook.save(output)
-    return output.getvalue()
+@pytest.mark.django_db
+def test_deleting_a_duty_row_takes_a_counselor_with_slots_off_duty(ws, ws_user, as_user, inst_admin, visitor):
+    ws_user.institution = visitor.institution
+    ws_user.save()
+    ws_data(set_day(ws, today(), ["09:00-10:00", "14:00-15:00"]))
+    params = {"timestamp": day_ms(today()), "type": "COUNSELOR"}
+    row = result_of(as_user(inst_admin).get("/arrange/theday", params))[0]
+    result_of(as_user(inst_admin).delete(f"/arrange/{row['id']}"))
+    assert result_of(as_user(visitor).get("/arrange/theday", params)) == []
+    response = as_user(visitor).put("/conversation", {"counselor": ws_user.id}, format="json")
+    assert response.json()["code"] == -2
 
 
-def set_day(ws, day, slots, user=None):
-    body = {"year": day.year, "month": day.month, "date": day.day, "work_schedules": slots}
-    return ws(f"{W}/schedule/work/update", body, user=user)
+@pytest.mark.django_db
+def test_month_view_leaves_out_disabled_staff(ws, ws_user, ecnu):
+    from tests.helpers import make_user
+    from users.models import UserType
+
+    gone = make_user(UserType.COUNSELOR, inst=ecnu, name="停用")
+    ws_data(set_day(ws, date(2026, 12, 3), ["09:00-10:00"], user=gone))
+    gone.enabled = False
+    gone.save()
+    assert ws_data(ws(f"{W}/schedule/work", {"year": 2026, "month": 12})) == []
 
 
 @pytest.mark.django_db
@@ -106,35 +119,6 @@ def test_only_own_schedule_can_be_changed(anon, ws_user, ecnu):
     }
     ws_error(anon.post(f"{W}/schedule/work/update", body, format="json"), 401, 401)
     assert not Arrangement.objects.exists()
-
-
-@pytest.mark.django_db
-def test_schedule_upload(anon, ws_user, ecnu, other_inst):
-    colleague = make_user(UserType.COUNSELOR, inst=ecnu, username="colleague", name="同事")
-    content = xlsx(
-        [
-            ["日期", "用户名", "时间段"],
-            [date(2026, 12, 5), "colleague", "09:00-11:00,14:00-16:00"],
-            ["2026-12-06", "wsuser", "10:00-12:00"],
-        ]
-    )
-    body = {
-        "token": token_pair(ws_user)["access"],
-        "user_id": ws_user.id,
-        "files": SimpleUploadedFile("s.xlsx", content),
-    }
-    assert ws_data(anon.post(f"{W}/schedule/upload", body, format="multipart")) == {"days": 2}
-    assert Arrangement.objects.filter(user=colleague, date=date(2026, 12, 5)).count() == 2
-    stranger = make_user(UserType.COUNSELOR, inst=other_inst, username="stranger")
-    bad = xlsx(
-        [["日期", "用户名", "时间段"], ["2026-12-07", "stranger", "09:00-10:00"], ["someday", "wsuser", "x"]]
-    )
-    body["files"] = SimpleUploadedFile("s.xlsx", bad)
-    message = ws_error(anon.post(f"{W}/schedule/upload", body, format="multipart"), 400, -2)
-    assert "第2行 用户名" in message and "第3行 日期" in message and "第3行 时间段" in message
-    assert not Arrangement.objects.filter(user=stranger).exists()
-    body["files"] = SimpleUploadedFile("s.xlsx", xlsx([["a", "b", "c"]]))
-    assert "表头" in ws_error(anon.post(f"{W}/schedule/upload", body, format="multipart"), 400, -2)
 
 
 @pytest.mark.django_db

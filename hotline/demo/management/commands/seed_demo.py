@@ -7,7 +7,6 @@ from django.core.management.base import BaseCommand
 from django.db import transaction
 from django.utils import timezone
 
-from consultant.interviews import builtin_template_bytes, template_store
 from consultant.models import (
     Archive,
     ConsultantProfile,
@@ -17,6 +16,8 @@ from consultant.models import (
     OrderType,
     Template,
 )
+from consultant.services.templates import template_store
+from consultant.workbooks import builtin_template_bytes
 from conversations.constants import ConversationStatus
 from conversations.models import Conversation
 from evaluations.models import Evaluation

@@ -1,0 +1,62 @@
+"""The workspace's view plumbing shared by every viewset: authentication, parsers, multipart input."""
+
+from rest_framework import viewsets
+from rest_framework.parsers import FormParser, JSONParser, MultiPartParser
+
+from hotline.api.errors import InvalidParam
+from hotline.api.permissions import PublicMixin
+
+from .auth import TokenOnly, UserIdMatchesToken, WorkspaceTokenAuthentication
+
+MULTIPART = [MultiPartParser, FormParser, JSONParser]
+FILE_FIELDS = ("signatureImage", "attachImages")
+
+
+class WorkspaceViewSet(viewsets.ViewSet):
+    """Every workspace route is a POST bound to one action in `urls.py`."""
+
+    authentication_classes = [WorkspaceTokenAuthentication]
+    permission_classes = [UserIdMatchesToken]
+    parser_classes = [JSONParser, FormParser, MultiPartParser]
+    # actions whose seed body carries no userID: the token alone names the caller (checked when sent)
+    token_only = ()
+
+    def get_permissions(self):
+        if self.action in self.token_only:
+            return [TokenOnly()]
+        return super().get_permissions()
+
+
+class PublicWorkspaceViewSet(PublicMixin, WorkspaceViewSet):
+    """Sign-in endpoints: no token."""
+
+
+def form_data(request, ignore=()):
+    """Multipart/JSON body as a plain dict; an empty form field means "not given" (the seed's examples
+    send every field as ""), files are read separately, `ignore`d fields are dropped."""
+    data = request.data
+    if hasattr(data, "dict"):
+        data = {key: data.get(key) for key in data.keys() if key not in FILE_FIELDS}
+    elif not isinstance(data, dict):
+        return {}
+    return {key: value for key, value in data.items() if value != "" and key not in ignore}
+
+
+def uploads(request, field):
+    """The files sent under `field` (none for a JSON body)."""
+    return request.FILES.getlist(field) if hasattr(request.FILES, "getlist") else []
+
+
+def one_upload(request, field="files", *, several="一次只能导入一个文件"):
+    """The single file of an import: missing or several (`several` says so) → 400."""
+    found = uploads(request, field)
+    if not found:
+        raise InvalidParam.missing(field)
+    if len(found) > 1:
+        raise InvalidParam.field(field, several)
+    return found[0]
+
+
+def file_link(request):
+    """How a stored chat-file name becomes its absolute download URL for this request's host."""
+    return lambda name: request.build_absolute_uri(f"/file/download?fileName={name}")

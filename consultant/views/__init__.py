@@ -1,0 +1,1 @@
+"""Workspace viewsets, one module per resource group; routes in `consultant/urls.py`."""
