@@ -23,6 +23,10 @@ BIGINT_MAX = 2**63 - 1  # PostgreSQL bigint: the workspace's integer ids, IM seq
 MIN_MS = 0
 MAX_MS = 253402271999998  # 9999-12-31 in Asia/Shanghai, minus a millisecond for inclusive bounds
 LEAVE_MIN_YEAR, LEAVE_MAX_YEAR = 2000, 2100
+# A duty day (PUT /arrange, /arrange/theday) lies in 2000-01-01 … 2099-12-31, Asia/Shanghai: a far day
+# overflowed the day arithmetic and filled the table with rows nobody needs.
+DUTY_MIN_MS = 946656000000  # 2000-01-01 00:00 +08:00
+DUTY_MAX_MS = 4102415999999  # 2099-12-31 23:59:59.999 +08:00
 INT32_MAX = 2_147_483_647  # 32-bit integer columns (an interview record's count)
 IMPORT_MAX_PROBLEMS = 500  # problems listed in one spreadsheet import's answer
 

@@ -215,7 +215,8 @@ LOGIN_MAX_FAILURES_PER_USER = env_int("LOGIN_MAX_FAILURES_PER_USER", 5)
 LOGIN_MAX_FAILURES_PER_IP = env_int("LOGIN_MAX_FAILURES_PER_IP", 50)
 LOGIN_LOCK_MINUTES = env_int("LOGIN_LOCK_MINUTES", 15)
 CODE_SENDS_PER_IP_PER_HOUR = env_int("CODE_SENDS_PER_IP_PER_HOUR", 30)
-TRUST_X_FORWARDED_FOR = env_bool("TRUST_X_FORWARDED_FOR", False)
+# How many reverse proxies of our own stand in front (0: none, X-Forwarded-For is ignored).
+TRUST_X_FORWARDED_FOR = env_int("TRUST_X_FORWARDED_FOR", 0)
 
 EMAIL_BACKEND = env_str("EMAIL_BACKEND", "django.core.mail.backends.console.EmailBackend")
 EMAIL_FILE_PATH = env_str("EMAIL_FILE_PATH", str(BASE_DIR / "sent_emails"))

@@ -2,7 +2,7 @@ from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
 from hotline.api.fields import RecordSerializer, StrictCharField
-from hotline.limits import MAX_MS, MIN_MS, TIME_FORMAT
+from hotline.limits import DUTY_MAX_MS, DUTY_MIN_MS, TIME_FORMAT
 
 from .models import DutyType
 
@@ -13,7 +13,7 @@ from .models import DutyType
 class MillisField(serializers.Field):
     """Epoch ms as a number or a numeric string (the seed sends `"1638288000000"`)."""
 
-    default_error_messages = {"invalid": "须为毫秒时间戳", "range": "时间戳超出范围"}
+    default_error_messages = {"invalid": "须为毫秒时间戳", "range": "时间戳须在2000年至2099年之间"}
 
     def to_internal_value(self, data):
         if isinstance(data, bool):
@@ -22,7 +22,7 @@ class MillisField(serializers.Field):
             value = int(str(data).strip())
         except (TypeError, ValueError):
             self.fail("invalid")
-        if not MIN_MS <= value <= MAX_MS:
+        if not DUTY_MIN_MS <= value <= DUTY_MAX_MS:
             self.fail("range")
         return value
 

@@ -187,7 +187,7 @@ def test_theday_pages(as_user, visitor, ecnu):
 @pytest.mark.django_db
 def test_theday_validates_input(as_user, visitor):
     assert (
-        error_of(as_user(visitor).get("/arrange/theday", {"timestamp": 1}), 400, -2)
+        error_of(as_user(visitor).get("/arrange/theday", {"timestamp": 1700000000000}), 400, -2)
         == "key [type] not optional"
     )
     assert "[timestamp]" in error_of(as_user(visitor).get("/arrange/theday", {"type": "COUNSELOR"}), 400, -2)
