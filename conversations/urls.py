@@ -3,6 +3,7 @@ from hotline.api.routing import both
 from . import views
 
 urlpatterns = [
+    *both("config", views.ConfigView.as_view(), "config"),
     *both("conversation", views.ConversationStartView.as_view(), "conversation"),
     *both(
         "conversation/end/<hexid:conversation_id>", views.ConversationEndView.as_view(), "conversation-end"
@@ -14,8 +15,6 @@ urlpatterns = [
     *both("conversation/todaychange", views.TodayChangeView.as_view(), "conversation-todaychange"),
     *both("conversation/numberranking", views.NumberRankingView.as_view(), "conversation-numberranking"),
     *both("conversation/ratedranking", views.RatedRankingView.as_view(), "conversation-ratedranking"),
-    *both("conversation/export/<hexid:conversation_id>", views.ExportView.as_view(), "conversation-export"),
-    *both("conversation/batchexport", views.BatchExportView.as_view(), "conversation-batchexport"),
     *both(
         "conversation/<hexid:conversation_id>", views.ConversationDeleteView.as_view(), "conversation-delete"
     ),

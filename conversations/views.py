@@ -1,23 +1,25 @@
 """Hotline API: conversations and statistics (seed 000 §26–33, §36)."""
 
-from django.http import FileResponse
+from django.conf import settings
 from drf_spectacular.utils import extend_schema
 from rest_framework import serializers
 from rest_framework.permissions import IsAuthenticated
 from rest_framework.views import APIView
 
 from hotline.api.envelope import ok, paginate
-from hotline.api.errors import Forbidden, InvalidParam, NotFound
+from hotline.api.errors import Forbidden, NotFound
 from hotline.api.inputs import body_or_query, validated
 from hotline.api.schema import envelope, responses
-from users.audit import audit_record
-from users.models import UserType
+from users.models import ROLE_LABELS, UserType
 from users.permissions import IsAdministrator, IsCounselor, IsVisitor
+from users.selectors import consent_information
 from users.throttling import client_ip
+from users.views import PublicView
 
 from . import selectors, services
-from .export import transcript_workbook
+from .constants import ConversationStatus, ConversationType
 from .serializers import (
+    ConfigOut,
     ConsultListQuery,
     ConversationSerializer,
     RankingNumberOut,
@@ -28,7 +30,6 @@ from .serializers import (
 
 CONVERSATION_ENVELOPE = envelope("ConversationEnvelope", ConversationSerializer)
 OK_ENVELOPE = envelope("OkEnvelope")
-MAX_BATCH_EXPORT = 200
 
 
 def render(conversation, viewer):
@@ -177,71 +178,20 @@ class RatedRankingView(APIView):
         return ok(selectors.rated_ranking(request.user))
 
 
-def _xlsx_response(workbook_file, filename):
-    return FileResponse(
-        workbook_file,
-        as_attachment=True,
-        filename=filename,
-        content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
-    )
-
-
-XLSX_RESPONSE = {
-    (200, "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"): bytes,
-    **{status: schema for status, schema in responses(OK_ENVELOPE).items() if status != 200},
-}
-
-
-class ExportView(APIView):
-    permission_classes = [IsAuthenticated, IsAdministrator]
-
-    @extend_schema(summary="会话导出 (xlsx)", request=None, responses=XLSX_RESPONSE)
-    def get(self, request, conversation_id):
-        conversation = selectors.access_conversation(request.user, conversation_id)
-        workbook = transcript_workbook([conversation])
-        audit_record(
-            actor=request.user,
-            action="conversation.export",
-            object_type="conversation",
-            object_ids=[conversation.pk],
-            ip=client_ip(request),
-        )
-        return _xlsx_response(workbook, f"conversation-{conversation.pk}.xlsx")
-
-    @extend_schema(summary="会话导出 (xlsx)", request=None, responses=XLSX_RESPONSE)
-    def post(self, request, conversation_id):
-        return self.get(request, conversation_id)
-
-
-class BatchExportView(APIView):
-    permission_classes = [IsAuthenticated, IsAdministrator]
+class ConfigView(PublicView):
+    """The vocabularies of every app (conversations is the highest app they belong to)."""
 
     @extend_schema(
-        summary="批量导出 (xlsx，每个会话一个工作表)",
-        request={
-            "application/json": {"type": "array", "items": {"type": "string"}, "maxItems": MAX_BATCH_EXPORT}
-        },
-        responses=XLSX_RESPONSE,
+        summary="获取配置项", responses=responses(envelope("ConfigEnvelope", ConfigOut), errors=())
     )
-    def post(self, request):
-        ids = request.data.get("ids") if isinstance(request.data, dict) else request.data
-        if not isinstance(ids, list) or not ids:
-            raise InvalidParam("请求体须为会话id数组")
-        if len(ids) > MAX_BATCH_EXPORT or not all(isinstance(item, str) for item in ids):
-            raise InvalidParam(f"请求体须为不超过{MAX_BATCH_EXPORT}个会话id的字符串数组")
-        ids = list(dict.fromkeys(ids))
-        services.conversations_expire()
-        found = {c.pk: c for c in selectors.conversations_visible_to(request.user).filter(pk__in=ids)}
-        missing = [item for item in ids if item not in found]
-        if missing:
-            raise NotFound(f"会话不存在: {', '.join(missing[:10])}")
-        conversations = [found[item] for item in ids]
-        workbook = transcript_workbook(conversations)
-        audit_record(
-            actor=request.user,
-            action="conversation.batchexport",
-            object_type="conversation",
-            object_ids=ids,
-            ip=client_ip(request),
+    def get(self, request):
+        return ok(
+            {
+                "conversationType": dict(ConversationType.choices),
+                "userRoles": dict(ROLE_LABELS),
+                "userType": dict(UserType.choices),
+                "conversationStatus": dict(ConversationStatus.choices),
+                "counselor": {"maxConsults": settings.DEFAULT_MAX_CONSULTS},
+                "information": consent_information(),
+            }
         )
-        return _xlsx_response(workbook, f"conversations-{len(ids)}.xlsx")

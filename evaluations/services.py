@@ -2,18 +2,16 @@ from django.db import IntegrityError, transaction
 
 from conversations.constants import ConversationStatus, ConversationType
 from conversations.models import Conversation
-from hotline.api.errors import InvalidParam, NotFound
+from hotline.api.errors import InvalidParam
+from users.scoping import access
 
 from .models import Evaluation
 
 
 def evaluation_create(*, visitor, conversation_id, level, content):
     """The visitor rates its own session once, after it has started."""
-    conversation = Conversation.objects.filter(
-        pk=conversation_id, user=visitor, type=ConversationType.COUNSELING_SESSION, deleted_at__isnull=True
-    ).first()
-    if conversation is None:
-        raise NotFound("会话不存在")
+    sessions = Conversation.objects.filter(type=ConversationType.COUNSELING_SESSION, deleted_at__isnull=True)
+    conversation = access(visitor, sessions, conversation_id, message="会话不存在")
     if conversation.status == ConversationStatus.WAITING:
         raise InvalidParam.field("conversationId", "会话尚未开始，不能评价")
     try:

@@ -8,4 +8,6 @@ urlpatterns = [
     *both("message/conversation/web", views.WebMessagesView.as_view(), "message-web"),
     *both("file/upload", views.FileUploadView.as_view(), "file-upload"),
     *both("file/download", views.FileDownloadView.as_view(), "file-download"),
+    *both("conversation/export/<hexid:conversation_id>", views.ExportView.as_view(), "conversation-export"),
+    *both("conversation/batchexport", views.BatchExportView.as_view(), "conversation-batchexport"),
 ]

@@ -8,7 +8,7 @@ from django.http import FileResponse
 from drf_spectacular.utils import OpenApiParameter, extend_schema, inline_serializer
 from rest_framework import serializers
 from rest_framework.parsers import MultiPartParser
-from rest_framework.permissions import AllowAny
+from rest_framework.permissions import AllowAny, IsAuthenticated
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
@@ -18,8 +18,10 @@ from hotline.api.envelope import ok, paginate
 from hotline.api.errors import ApiError, InvalidParam, NotAuthenticated, PayloadTooLarge
 from hotline.api.inputs import validated
 from hotline.api.schema import envelope, responses
+from users.permissions import IsAdministrator
+from users.throttling import client_ip
 
-from . import callbacks, files
+from . import callbacks, files, services
 from .im_accounts import ensure_im_account
 from .selectors import messages_of
 from .usersig import gen_usersig
@@ -141,7 +143,7 @@ class WebMessagesView(APIView):
         conversation = access_conversation(request.user, conversation_id)
         participants = {conversation.user.username, conversation.counselor.username}
         own = request.user.username if request.user.username in participants else conversation.user.username
-        rows, count, next_page = paginate(messages_of(conversation), request.query_params)
+        rows, count, next_page = paginate(messages_of(request.user, conversation), request.query_params)
         return ok([web_message(row, own_identifier=own) for row in rows], count=count, next_page=next_page)
 
 
@@ -211,3 +213,56 @@ class FileDownloadView(APIView):
         return FileResponse(
             open(path, "rb"), as_attachment=True, filename=name, content_type=files.content_type_of(name)
         )
+
+
+def _xlsx_response(workbook_file, filename):
+    return FileResponse(
+        workbook_file,
+        as_attachment=True,
+        filename=filename,
+        content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+    )
+
+
+XLSX_RESPONSE = {
+    (200, "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"): bytes,
+    **{status: schema for status, schema in responses(OK_ENVELOPE_SCHEMA).items() if status != 200},
+}
+MAX_BATCH_EXPORT = 200
+
+
+class ExportView(APIView):
+    permission_classes = [IsAuthenticated, IsAdministrator]
+
+    @extend_schema(summary="会话导出 (xlsx)", request=None, responses=XLSX_RESPONSE)
+    def get(self, request, conversation_id):
+        workbook = services.transcript_export(
+            actor=request.user, conversation_id=conversation_id, ip=client_ip(request)
+        )
+        return _xlsx_response(workbook, f"conversation-{conversation_id}.xlsx")
+
+    @extend_schema(summary="会话导出 (xlsx)", request=None, responses=XLSX_RESPONSE)
+    def post(self, request, conversation_id):
+        return self.get(request, conversation_id)
+
+
+class BatchExportView(APIView):
+    permission_classes = [IsAuthenticated, IsAdministrator]
+
+    @extend_schema(
+        summary="批量导出 (xlsx，每个会话一个工作表)",
+        request={
+            "application/json": {"type": "array", "items": {"type": "string"}, "maxItems": MAX_BATCH_EXPORT}
+        },
+        responses=XLSX_RESPONSE,
+    )
+    def post(self, request):
+        ids = request.data.get("ids") if isinstance(request.data, dict) else request.data
+        if not isinstance(ids, list) or not ids:
+            raise InvalidParam("请求体须为会话id数组")
+        if len(ids) > MAX_BATCH_EXPORT or not all(isinstance(item, str) for item in ids):
+            raise InvalidParam(f"请求体须为不超过{MAX_BATCH_EXPORT}个会话id的字符串数组")
+        workbook = services.transcripts_export(
+            actor=request.user, conversation_ids=ids, ip=client_ip(request)
+        )
+        return _xlsx_response(workbook, f"conversations-{len(dict.fromkeys(ids))}.xlsx")

@@ -4,7 +4,6 @@ from drf_spectacular.utils import extend_schema
 from rest_framework.permissions import IsAuthenticated
 from rest_framework.views import APIView
 
-from conversations.services import conversations_expire
 from hotline.api.envelope import ok, paginate
 from hotline.api.inputs import validated
 from hotline.api.schema import envelope, responses
@@ -56,15 +55,11 @@ class TheDayView(APIView):
     )
     def get(self, request):
         query = validated(TheDayQuery, request.query_params)
-        conversations_expire()  # a counsellor is not shown busy with overdue conversations
-        rows = selectors.theday_rows(
-            request.user,
-            local_date_of_ms(query["timestamp"]),
-            duty_type=query["type"],
-            state=query.get("state"),
-        )
-        page, count, next_page = paginate(rows, request.query_params)
-        return ok(TheDaySerializer(page, many=True).data, count=count, next_page=next_page)
+        day = local_date_of_ms(query["timestamp"])
+        users = selectors.theday_users(request.user, day, duty_type=query["type"], state=query.get("state"))
+        page, count, next_page = paginate(users, request.query_params)
+        rows = selectors.theday_rows(page, day)
+        return ok(TheDaySerializer(rows, many=True).data, count=count, next_page=next_page)
 
 
 class ArrangementDeleteView(APIView):
@@ -72,6 +67,6 @@ class ArrangementDeleteView(APIView):
 
     @extend_schema(summary="移除排班记录", responses=responses(envelope("OkEnvelope")))
     def delete(self, request, arrangement_id):
-        arrangement = selectors.access_arrangement(request.user, arrangement_id)
-        services.arrangement_remove(actor=request.user, arrangement=arrangement)
+        duty_day = selectors.access_duty_day(request.user, arrangement_id)
+        services.arrangement_remove(actor=request.user, duty_day=duty_day)
         return ok("ok")

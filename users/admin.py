@@ -1,8 +1,6 @@
 from django import forms
 from django.contrib import admin, messages
 
-from conversations.services import counselor_capacity_changed
-
 from . import services
 from .models import AuditEntry, ConsentDocument, Institution, User, UserType
 from .services import md5_hex
@@ -92,7 +90,7 @@ class UserAdmin(admin.ModelAdmin):
         if enabled_changed:
             services.user_set_enabled(actor=request.user, user=obj, enabled=obj.enabled)
         if capacity_changed:
-            counselor_capacity_changed(obj.pk)
+            services.max_consults_changed(obj.pk)
 
     def save_related(self, request, form, formsets, change):
         form.save_m2m()

@@ -250,12 +250,3 @@ class MeSerializer(UserSerializer):
     @extend_schema_field(serializers.ListField(child=serializers.DictField(child=serializers.CharField())))
     def get_authorities(self, user):
         return [{"authority": ROLE_BY_TYPE[user.type]}]
-
-
-class ConfigOut(serializers.Serializer):
-    conversationType = serializers.DictField(child=serializers.CharField())
-    userRoles = serializers.DictField(child=serializers.CharField())
-    userType = serializers.DictField(child=serializers.CharField())
-    conversationStatus = serializers.DictField(child=serializers.CharField())
-    counselor = serializers.DictField(child=serializers.IntegerField())
-    information = serializers.JSONField()

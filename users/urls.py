@@ -33,5 +33,4 @@ urlpatterns = [
     *both("user/password", views.PasswordView.as_view(), "user-password"),
     *both("user/update", views.VisitorUpdateView.as_view(), "user-update"),
     *both("user/maxconsults", views.MaxConsultsView.as_view(), "user-maxconsults"),
-    *both("config", views.ConfigView.as_view(), "config"),
 ]

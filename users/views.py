@@ -1,25 +1,21 @@
 """Hotline API: sign-in and account management (seed 000 §1–21)."""
 
-from django.conf import settings
 from django.db import transaction
 from drf_spectacular.utils import OpenApiParameter, extend_schema
 from rest_framework import serializers
 from rest_framework.permissions import AllowAny, IsAuthenticated
 from rest_framework.views import APIView
 
-from conversations.constants import ConversationStatus, ConversationType
 from hotline.api.envelope import ok, paginate
 from hotline.api.errors import InvalidParam
 from hotline.api.inputs import body_or_query, validated
 from hotline.api.schema import envelope, responses
 
 from . import selectors, services, tokens
-from .models import ROLE_LABELS, TYPE_BY_ROLE, UserType
+from .models import TYPE_BY_ROLE
 from .permissions import IsAdministrator, IsCounselor, IsVisitorUpdatingSelf
-from .selectors import consent_information
 from .serializers import (
     BackendUserIn,
-    ConfigOut,
     LoginIn,
     LogoutIn,
     MaxConsultsIn,
@@ -279,20 +275,3 @@ class MaxConsultsView(APIView):
         data = validated(MaxConsultsIn, request.data)
         services.counselor_set_max_consults(user=request.user, max_consults=data["maxConsults"])
         return ok(render_user(selectors.user_with_relations(request.user.pk), request.user))
-
-
-class ConfigView(PublicView):
-    @extend_schema(
-        summary="获取配置项", responses=responses(envelope("ConfigEnvelope", ConfigOut), errors=())
-    )
-    def get(self, request):
-        return ok(
-            {
-                "conversationType": dict(ConversationType.choices),
-                "userRoles": dict(ROLE_LABELS),
-                "userType": dict(UserType.choices),
-                "conversationStatus": dict(ConversationStatus.choices),
-                "counselor": {"maxConsults": settings.DEFAULT_MAX_CONSULTS},
-                "information": consent_information(),
-            }
-        )
