@@ -108,7 +108,7 @@ def comment_row(evaluation):
         "organization": text(visitor.institution.name),
         "time": evaluation.created_at.astimezone(SHANGHAI).strftime("%Y-%m-%d %H:%M:%S"),
         "content": evaluation.content,
-        "rating": str(evaluation.level),
+        "rating": "" if evaluation.level is None else str(evaluation.level),
     }
 
 

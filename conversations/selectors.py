@@ -67,7 +67,10 @@ def conversations_base():
         .prefetch_related(
             Prefetch(
                 "supervisions",
-                queryset=Conversation.objects.filter(deleted_at__isnull=True).only("id", "parent_id"),
+                # In creation order: a new supervision's id ends `conversationIds`.
+                queryset=Conversation.objects.filter(deleted_at__isnull=True)
+                .only("id", "parent_id")
+                .order_by("created_at", "id"),
             ),
             "user__supervisors",
             "counselor__supervisors",
@@ -230,7 +233,7 @@ def number_ranking(actor, limit=10):
 def rated_ranking(actor, limit=10):
     rows = (
         _stat_scope(actor)
-        .filter(evaluation__created_at__gte=_month_start())
+        .filter(evaluation__created_at__gte=_month_start(), evaluation__level__isnull=False)
         .values("counselor_id", "counselor__name", "counselor__gender")
         .annotate(rate=Avg("evaluation__level"))
         .order_by("-rate", "counselor__name", "counselor_id")[:limit]

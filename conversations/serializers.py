@@ -42,7 +42,7 @@ class EvaluationSerializer(serializers.Serializer):
     lastUpdater = serializers.CharField(default=None, allow_null=True)
     objectType = serializers.CharField(source="object_type")
     content = serializers.CharField()
-    level = serializers.IntegerField()
+    level = serializers.IntegerField(allow_null=True)
 
 
 class ConversationSerializer(RecordSerializer):

@@ -132,9 +132,12 @@ def _is_overdue_with(conversation, counselor_id):
 
 
 def _check_existing(existing, counselor_id):
+    """Asking again for the same counsellor returns the open session; another counsellor is refused with
+    a message naming the open session's counsellor, so the visitor knows where to go back (CONTRACT §12)."""
     if existing.counselor_id == counselor_id:
         return existing
-    raise InvalidParam("您已有一个未结束的会话，请先结束后再发起新的会话")
+    counselor = existing.counselor
+    raise InvalidParam(f"您正在咨询 {counselor.name or counselor.username}，请先结束当前会话")
 
 
 def conversation_start(*, visitor, counselor_id):

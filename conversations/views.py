@@ -8,7 +8,7 @@ from rest_framework.views import APIView
 
 from hotline.api.envelope import ok, paginate
 from hotline.api.errors import Forbidden, NotFound
-from hotline.api.inputs import body_or_query, validated
+from hotline.api.inputs import body_or_query, query_or_body, validated
 from hotline.api.schema import envelope, responses
 from users.models import ROLE_LABELS, UserType
 from users.permissions import IsAdministrator, IsCounselor, IsVisitor
@@ -72,15 +72,18 @@ class SuperviseView(APIView):
         conversation = selectors.access_conversation(request.user, data["conversationId"])
         if conversation.counselor_id != request.user.pk:
             raise NotFound("会话不存在")
-        supervision = services.supervision_request(
+        services.supervision_request(
             counselor=request.user, conversation=conversation, supervisor_id=data["supervise"]
         )
-        return ok(render(supervision, request.user))
+        # The supervised session itself, its `conversationIds` ending with the new supervision (CONTRACT §5).
+        return ok(render(conversation, request.user))
 
 
 class ConsultListView(APIView):
     @extend_schema(
         summary="咨询记录",
+        description="The parameters may also come as a JSON body on the GET, as the original console sends "
+        "them (CONTRACT §12); the query string wins where both give a value.",
         parameters=[ConsultListQuery],
         responses=responses(
             envelope("ConversationPageEnvelope", ConversationSerializer, many=True, paged=True)
@@ -89,7 +92,8 @@ class ConsultListView(APIView):
     def get(self, request):
         if request.user.type == UserType.VISITOR:
             raise Forbidden()
-        query = validated(ConsultListQuery, request.query_params)
+        params = query_or_body(request)
+        query = validated(ConsultListQuery, params)
         queryset = selectors.consult_list(
             request.user,
             visitor_name=query.get("visitorName"),
@@ -101,7 +105,7 @@ class ConsultListView(APIView):
             sort_property=query["property"],
             direction=query["direction"],
         )
-        rows, count, next_page = paginate(queryset, request.query_params)
+        rows, count, next_page = paginate(queryset, params)
         data = ConversationSerializer(rows, many=True, context={"viewer": request.user}).data
         return ok(data, count=count, next_page=next_page)
 

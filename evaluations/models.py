@@ -13,7 +13,10 @@ class Evaluation(models.Model):
         "conversations.Conversation", on_delete=models.PROTECT, related_name="evaluation"
     )
     object_type = models.CharField(max_length=16, default="CONVERSATION")
-    level = models.PositiveSmallIntegerField(validators=[MinValueValidator(1), MaxValueValidator(5)])
+    # NULL: rated without a level (the seed's own example sends none); counts in no average or ranking.
+    level = models.PositiveSmallIntegerField(
+        null=True, blank=True, validators=[MinValueValidator(1), MaxValueValidator(5)]
+    )
     content = models.TextField(blank=True, default="")
     creator = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
     created_at = models.DateTimeField(auto_now_add=True, db_index=True)

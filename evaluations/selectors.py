@@ -6,10 +6,13 @@ from .models import Evaluation
 
 
 def counselor_level(user_ref="pk"):
-    """Mean evaluation level of a counsellor's (not deleted) conversations, or NULL."""
+    """Mean evaluation level of a counsellor's (not deleted) conversations, or NULL; ratings without a
+    level count in no average (CONTRACT §12)."""
     return Subquery(
         Evaluation.objects.filter(
-            conversation__counselor=OuterRef(user_ref), conversation__deleted_at__isnull=True
+            conversation__counselor=OuterRef(user_ref),
+            conversation__deleted_at__isnull=True,
+            level__isnull=False,
         )
         .values("conversation__counselor")
         .annotate(mean=Avg("level"))

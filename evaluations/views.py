@@ -9,8 +9,8 @@ from hotline.api.inputs import validated
 from hotline.api.schema import envelope, responses
 from users.permissions import IsVisitor
 
-from .serializers import EvaluateIn, EvaluationSerializer
-from .services import evaluation_create
+from .serializers import EvaluateIn, EvaluateTarget, EvaluationSerializer
+from .services import check_can_evaluate, evaluation_create
 
 
 class EvaluateView(APIView):
@@ -18,14 +18,18 @@ class EvaluateView(APIView):
 
     @extend_schema(
         summary="新建评价",
+        description="`level` and `content` are optional, as the seed's example sends (CONTRACT §12); "
+        "an evaluation without `level` counts in no average or ranking.",
         request=EvaluateIn,
         responses=responses(envelope("EvaluationEnvelope", EvaluationSerializer)),
     )
     def put(self, request):
+        target = validated(EvaluateTarget, request.data)
+        conversation = check_can_evaluate(visitor=request.user, conversation_id=target["conversationId"])
         data = validated(EvaluateIn, request.data)
         evaluation = evaluation_create(
+            conversation=conversation,
             visitor=request.user,
-            conversation_id=data["conversationId"],
             level=data["level"],
             content=data["content"],
         )

@@ -202,6 +202,9 @@ TIM_SECRET_KEY = env_str("TIM_SECRET_KEY")
 TIM_ADMIN_IDENTIFIER = env_str("TIM_ADMIN_IDENTIFIER", "administrator")
 TIM_API_BASE = env_str("TIM_API_BASE", "https://console.tim.qq.com").rstrip("/")
 TIM_CALLBACK_TOKEN = env_str("TIM_CALLBACK_TOKEN")
+if not TIM_CALLBACK_TOKEN and not DEBUG:
+    # Unsigned callbacks are checked by SdkAppid alone, which ships inside the mini-program (CONTRACT §11).
+    raise ImproperlyConfigured("TIM_CALLBACK_TOKEN must be set (IM callbacks must be signed) unless DEBUG=1")
 USERSIG_EXPIRE_SECONDS = env_int("USERSIG_EXPIRE_SECONDS", 180 * 24 * 3600)
 CONVERSATION_TIMEOUT_MINUTES = env_decimal("CONVERSATION_TIMEOUT_MINUTES", "60")
 DEFAULT_MAX_CONSULTS = env_int("DEFAULT_MAX_CONSULTS", 5)
@@ -231,6 +234,11 @@ TENCENT_SMS_REGION = env_str("TENCENT_SMS_REGION", "ap-guangzhou")
 TENCENT_SMS_ENDPOINT = env_str("TENCENT_SMS_ENDPOINT", "https://sms.tencentcloudapi.com")
 if SMS_BACKEND not in {"console", "file", "tencent"}:
     raise ImproperlyConfigured(f"SMS_BACKEND must be console, file or tencent, got {SMS_BACKEND!r}")
+if SMS_BACKEND == "console" and not DEBUG:
+    # The console backend prints verification codes into the server log (CONTRACT §11).
+    raise ImproperlyConfigured(
+        "SMS_BACKEND=console prints codes into the log: choose file or tencent, or DEBUG=1"
+    )
 if SMS_BACKEND == "tencent":
     for _name in (
         "TENCENT_SMS_SECRET_ID",

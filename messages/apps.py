@@ -1,4 +1,9 @@
+import logging
+
 from django.apps import AppConfig
+from django.conf import settings
+
+logger = logging.getLogger(__name__)
 
 
 class MessagesConfig(AppConfig):
@@ -10,7 +15,13 @@ class MessagesConfig(AppConfig):
     verbose_name = "消息"
 
     def ready(self):
-        """Connect the hooks of the lower apps (docs/architecture.md, "Hooks")."""
+        """Warn about unsigned callbacks; connect the hooks of the lower apps (docs/architecture.md)."""
+        if not settings.TIM_CALLBACK_TOKEN:
+            # Only reachable with DEBUG=1: settings refuse to start without the token otherwise.
+            logger.warning(
+                "TIM_CALLBACK_TOKEN is empty: IM callbacks are accepted unsigned (development only)"
+            )
+
         from users.signals import user_created
 
         from . import im_accounts

@@ -6,6 +6,7 @@ import hmac
 import json
 import math
 import re
+import secrets
 import time
 
 from django.conf import settings
@@ -15,11 +16,18 @@ from django.utils import timezone
 from hotline.api.errors import ApiError
 from scheduling.models import Presence
 
-from .models import Message
+from .models import CallbackDelivery, Message
 
 HEX_ID = re.compile(r"^[0-9a-f]{32}$")
 BIGINT = 2**63 - 1
 MESSAGE_TABLE = Message._meta.db_table
+REQUEST_TIME_SKEW_SECONDS = 60
+# A signed delivery is remembered while its RequestTime could still pass the skew check.
+REPLAY_MEMORY_SECONDS = 2 * REQUEST_TIME_SKEW_SECONDS
+_CLAIM_DELIVERY = (
+    f"INSERT INTO {CallbackDelivery._meta.db_table} (digest, request_time) VALUES (%s, %s) "
+    "ON CONFLICT (digest) DO NOTHING"
+)
 _FIELDS = (
     "id",
     "msg_key",
@@ -73,8 +81,51 @@ def check_callback_auth(params):
         skew = abs(time.time() - int(request_time))
     except ValueError:
         raise CallbackRejected("RequestTime 无效", status=403, code=1) from None
-    if skew > 60:
+    if skew > REQUEST_TIME_SKEW_SECONDS:
         raise CallbackRejected("RequestTime 超出60秒", status=403, code=1)
+
+
+def delivery_of(params, raw_body):
+    """(digest, RequestTime) of a signed callback, or None when callbacks are unsigned (DEBUG only).
+    `Sign` covers only the token and the time, so a captured request could be posted again with its
+    body within the window; the digest of Sign + body is what a replay repeats."""
+    if not settings.TIM_CALLBACK_TOKEN:
+        return None
+    sign = params.get("Sign", "").lower().encode("utf-8", "replace")
+    digest = hashlib.sha256(sign + b"\n" + raw_body).hexdigest()
+    return digest, int(params.get("RequestTime", "0"))
+
+
+def claim_delivery(cursor, delivery):
+    """Record a signed delivery, in the transaction that applies it; a replay is refused (403 FAIL)."""
+    digest, request_time = delivery
+    cursor.execute(_CLAIM_DELIVERY, [digest, request_time])
+    if cursor.rowcount == 0:
+        raise CallbackRejected("回调重放", status=403, code=1)
+    if secrets.randbelow(256) == 0:
+        cutoff = int(time.time()) - REPLAY_MEMORY_SECONDS
+        CallbackDelivery.objects.filter(request_time__lt=cutoff).delete()
+
+
+def apply_callback(command, data, delivery=None):
+    """Apply one authenticated callback: a signed delivery is claimed in the same transaction, so a
+    failure leaves it unclaimed and the provider's retry goes through."""
+    if delivery is None:
+        _dispatch(command, data)
+        return
+    with transaction.atomic(), connection.cursor() as cursor:
+        claim_delivery(cursor, delivery)
+        _dispatch(command, data)
+
+
+def _dispatch(command, data):
+    """Each command is idempotent on its own: one upsert per message, presence newest-wins."""
+    if command == "C2C.CallbackAfterSendMsg":
+        store_message(data, command)
+    elif command == "C2C.CallbackAfterMsgWithDraw":
+        revoke_message(data)
+    elif command == "State.StateChange":
+        update_presence(data)
 
 
 def _finite_float(text):
@@ -178,7 +229,7 @@ def store_message(data, command):
         "placeholder": False,
         "created_at": now,
     }
-    with transaction.atomic(), connection.cursor() as cursor:
+    with connection.cursor() as cursor:
         cursor.execute(_INSERT_MESSAGE, [values[name] for name in _FIELDS])
 
 

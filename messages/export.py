@@ -51,6 +51,13 @@ def _local(value):
     return value.astimezone(SHANGHAI).strftime("%Y-%m-%d %H:%M:%S") if value else ""
 
 
+def _rating(evaluation):
+    if evaluation is None:
+        return "未评价"
+    level = "未评分" if evaluation.level is None else f"{evaluation.level}分"
+    return f"{level} {evaluation.content}".strip()
+
+
 def _duration(ms):
     seconds = (ms or 0) // 1000
     return f"{seconds // 3600:02d}:{seconds % 3600 // 60:02d}:{seconds % 60:02d}"
@@ -81,7 +88,7 @@ def _write_sheet(workbook, actor, conversation, title):
         ("结束时间", _local(conversation.shown_end_time)),
         ("时长", _duration(conversation.shown_duration)),
         ("状态", ConversationStatus(conversation.shown_status).label),
-        ("评价", f"{evaluation.level}分 {evaluation.content}".strip() if evaluation else "未评价"),
+        ("评价", _rating(evaluation)),
     ]
     for name, value in header:
         sheet.append([label(name), _cell(sheet, value)])

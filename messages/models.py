@@ -47,6 +47,21 @@ class Message(models.Model):
         return f"{self.msg_key} {self.from_account}->{self.to_account}"
 
 
+class CallbackDelivery(models.Model):
+    """A signed IM callback already applied, by sha256 of its `Sign` and body: the same pair posted again
+    within the ±60 s `RequestTime` window is a replay and is refused. Rows older than that window mean
+    nothing and are purged as callbacks arrive."""
+
+    digest = models.CharField(max_length=64, primary_key=True)
+    request_time = models.BigIntegerField(db_index=True, help_text="the callback's RequestTime (seconds)")
+
+    class Meta:
+        verbose_name = verbose_name_plural = "IM回调签名"
+
+    def __str__(self):
+        return self.digest
+
+
 class ImAccount(models.Model):
     """Whether a user's identifier has been imported into the IM service (account_import)."""
 

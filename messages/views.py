@@ -85,13 +85,9 @@ class CallbackView(APIView):
         callbacks.check_callback_auth(request.query_params)
         data = callbacks.parse_body(request.body)
         command = data.get("CallbackCommand") or request.query_params.get("CallbackCommand", "")
+        delivery = callbacks.delivery_of(request.query_params, request.body)
         try:
-            if command == "C2C.CallbackAfterSendMsg":
-                callbacks.store_message(data, command)
-            elif command == "C2C.CallbackAfterMsgWithDraw":
-                callbacks.revoke_message(data)
-            elif command == "State.StateChange":
-                callbacks.update_presence(data)
+            callbacks.apply_callback(command, data, delivery)
         except DatabaseError:
             logger.exception("IM callback %s could not be stored; the provider will be told FAIL", command)
             return Response(

@@ -84,11 +84,8 @@ class StaffCreateIn(ProfileFields, InstitutionChoice):
     username = StrictCharField(validators=[check_username])
     password = Md5PasswordField()
     name = _text(required=True, allow_blank=False, allow_null=False)
-    gender = _text(max_length=2, required=True, validators=[check_gender])
     phoneNumber = _text(max_length=20, required=True, validators=[check_mobile])
     idNumber = _text(max_length=18, required=True, validators=[check_id_number])
-    department = _text(max_length=128, required=True)
-    title = _text(required=True)
     supervisors = serializers.ListField(child=StrictCharField(max_length=32), required=False, allow_null=True)
     maxConsults = serializers.IntegerField(required=False, min_value=1, max_value=20)
 
@@ -98,6 +95,13 @@ class StaffUpdateIn(ProfileFields):
     password = Md5PasswordField(required=False)
     supervisors = serializers.ListField(child=StrictCharField(max_length=32), required=False, allow_null=True)
     maxConsults = serializers.IntegerField(required=False, min_value=1, max_value=20)
+
+
+class StaffUpdateByIdIn(StaffUpdateIn):
+    """`POST /user/ms/supervisor/{id}` (CONTRACT §12): the path names the user; a `username` sent
+    anyway must be that user's."""
+
+    username = StrictCharField(max_length=64, required=False)
 
 
 class VisitorUpdateIn(serializers.Serializer):
@@ -112,8 +116,13 @@ class VisitorUpdateIn(serializers.Serializer):
 
 
 class PasswordChangeIn(serializers.Serializer):
+    """The new password's format is checked after the old password (CONTRACT §12), by the service."""
+
     oldPassword = Md5PasswordField()
-    password = Md5PasswordField()
+    password = StrictCharField(required=False, max_length=64, help_text="md5 of the new password")
+    newPassword = StrictCharField(
+        required=False, max_length=64, help_text="another name for `password` (the original console's)"
+    )
 
 
 class MaxConsultsIn(serializers.Serializer):
@@ -177,7 +186,7 @@ class UserSerializer(serializers.Serializer):
     department = NullIfBlankCharField()
     title = NullIfBlankCharField()
     age = serializers.SerializerMethodField()
-    state = NullIfBlankCharField()
+    state = serializers.SerializerMethodField()
     totalTime = serializers.IntegerField(source="total_time", read_only=True)
     qualification = NullIfBlankCharField()
     qualificationCode = NullIfBlankCharField(source="qualification_code")
@@ -212,6 +221,13 @@ class UserSerializer(serializers.Serializer):
         if viewer is not None and (viewer.pk == user.pk or viewer.is_administrator):
             return user.id_number or None
         return None
+
+    @extend_schema_field(serializers.CharField(allow_null=True))
+    def get_state(self, user):
+        """Visitors are `NORMAL` unless set otherwise, as the seed's examples show (CONTRACT §12)."""
+        if user.state:
+            return user.state
+        return "NORMAL" if user.type == UserType.VISITOR else None
 
     @extend_schema_field(serializers.IntegerField())
     def get_age(self, user):

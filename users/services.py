@@ -14,7 +14,7 @@ from .models import STAFF_TYPES, Institution, User, UserType
 from .permissions import check_can_grant
 from .scoping import COLLEAGUES, visible_to
 from .signals import capacity_changed, user_created, user_disabled
-from .validators import age_from_id_number
+from .validators import MD5_HEX, age_from_id_number
 
 logger = logging.getLogger(__name__)
 
@@ -198,9 +198,18 @@ def user_set_enabled(*, actor, user, enabled):
 
 
 @transaction.atomic
-def password_change(*, user, old_md5, new_md5):
+def password_change(*, user, old_md5, new_md5=None, new_md5_alias=None):
+    """The old password is checked before anything about the new one (CONTRACT §12); `newPassword`
+    (`new_md5_alias`) is the original console's name for `password`."""
     if not user.check_password(old_md5):
         raise InvalidParam("原密码错误")
+    if new_md5 is not None and new_md5_alias is not None and new_md5 != new_md5_alias:
+        raise InvalidParam.field("newPassword", "与 password 不一致")
+    name, new_md5 = ("password", new_md5) if new_md5 is not None else ("newPassword", new_md5_alias)
+    if new_md5 is None:
+        raise InvalidParam.missing("password")
+    if not MD5_HEX.match(new_md5):
+        raise InvalidParam.field(name, "密码须为MD5后的32位小写十六进制字符串")
     user.set_password(new_md5)
     user.save(update_fields=["password", "updated_at"])
     tokens.revoke_all(user)
@@ -260,6 +269,7 @@ def wechat_login(*, appid, code):
                 open_id=openid,
                 type=UserType.VISITOR,
                 institution=institution,
+                state="NORMAL",
                 activated=True,
                 activate_time=timezone.now(),
             )

@@ -20,13 +20,13 @@ urlpatterns = [
     *both("user/ms/counselor/list", views.StaffListView.as_view(user_type=C), "counselor-list"),
     *both(
         "user/ms/supervisor/<username:username>",
-        views.StaffDeleteView.as_view(user_type=S),
-        "supervisor-delete",
+        views.StaffByPathView.as_view(user_type=S),
+        "supervisor-by-path",
     ),
     *both(
         "user/ms/counselor/<username:username>",
-        views.StaffDeleteView.as_view(user_type=C),
-        "counselor-delete",
+        views.StaffByPathView.as_view(user_type=C),
+        "counselor-by-path",
     ),
     *both("user/ban/<hexid:user_id>", views.UserEnableView.as_view(enabled=False), "user-ban"),
     *both("user/active/<hexid:user_id>", views.UserEnableView.as_view(enabled=True), "user-active"),

@@ -1,6 +1,7 @@
 """Hotline API: sign-in and account management (seed 000 §1–21)."""
 
 from django.db import transaction
+from drf_spectacular.openapi import AutoSchema
 from drf_spectacular.utils import OpenApiParameter, extend_schema
 from rest_framework import serializers
 from rest_framework.permissions import AllowAny, IsAuthenticated
@@ -24,6 +25,7 @@ from .serializers import (
     RefreshIn,
     StaffCreateIn,
     StaffListQuery,
+    StaffUpdateByIdIn,
     StaffUpdateIn,
     TokenPairOut,
     UserListQuery,
@@ -221,9 +223,38 @@ class StaffListView(APIView):
         return ok(render_users(rows, request.user), count=count, next_page=next_page)
 
 
-class StaffDeleteView(APIView):
+class ByIdOperationSchema(AutoSchema):
+    """`POST /user/ms/<kind>/{id}` shares its operationId stem with `POST /user/ms/<kind>`."""
+
+    def get_operation_id(self):
+        operation_id = super().get_operation_id()
+        return f"{operation_id}_by_id" if self.method == "POST" else operation_id
+
+
+class StaffByPathView(APIView):
+    """`/user/ms/supervisor|counselor/{key}`: DELETE by username (the seed), POST updates by id (CONTRACT §12)."""
+
     permission_classes = [IsAuthenticated, IsAdministrator]
+    schema = ByIdOperationSchema()
     user_type = None
+
+    @extend_schema(
+        summary="修改督导/咨询师 (路径为用户id)",
+        description="The original console's route: the same update as `POST /user/ms/supervisor|counselor`, "
+        "with the user named by its id in the path (CONTRACT §12).",
+        request=StaffUpdateByIdIn,
+        responses=responses(USER_ENVELOPE),
+    )
+    def post(self, request, username):
+        data = validated(StaffUpdateByIdIn, body_or_query(request))
+        with transaction.atomic():
+            user = selectors.access_managed_user(
+                request.user, user_id=username, types=[self.user_type], for_update=True
+            )
+            if data.get("username") not in (None, user.username):
+                raise InvalidParam.field("username", "与路径中的用户不一致")
+            services.staff_update(actor=request.user, user=user, data=data)
+        return ok(render_user(selectors.user_with_relations(user.pk), request.user))
 
     @extend_schema(summary="删除督导/咨询师", responses=responses(OK_ENVELOPE))
     def delete(self, request, username):
@@ -251,7 +282,12 @@ class PasswordView(APIView):
     @extend_schema(summary="修改密码", request=PasswordChangeIn, responses=responses(OK_ENVELOPE))
     def post(self, request):
         data = validated(PasswordChangeIn, request.data)
-        services.password_change(user=request.user, old_md5=data["oldPassword"], new_md5=data["password"])
+        services.password_change(
+            user=request.user,
+            old_md5=data["oldPassword"],
+            new_md5=data.get("password"),
+            new_md5_alias=data.get("newPassword"),
+        )
         return ok("ok")
 
 

@@ -13,3 +13,13 @@ def body_or_query(request):
     if isinstance(request.data, dict):
         data.update(request.data)
     return data
+
+
+def query_or_body(request):
+    """Parameters of a GET whose seed section says `application/json` (CONTRACT §12): the original
+    console sends them as a JSON body on the GET. The query string wins where both give a value."""
+    data = {}
+    if isinstance(request.data, dict):
+        data.update({key: value for key, value in request.data.items() if value is not None})
+    data.update(request.query_params.dict())
+    return data

@@ -14,7 +14,7 @@ def test_admin_deletes_a_conversation_everywhere_and_it_is_audited(
 ):
     on_duty.supervisors.add(supervisor)
     session = result_of(start(as_user(visitor), on_duty))
-    supervision = result_of(
+    supervised = result_of(
         as_user(on_duty).put(
             f"/conversation/supervise?supervise={supervisor.id}&conversationId={session['id']}"
         )
@@ -29,7 +29,7 @@ def test_admin_deletes_a_conversation_everywhere_and_it_is_audited(
     entry = AuditEntry.objects.get(action="conversation.delete")
     assert entry.actor_username == "ecnu_admin" and set(entry.object_ids) == {
         session["id"],
-        supervision["id"],
+        supervised["conversationIds"][-1],
     }
     assert Conversation.objects.filter(pk=session["id"], deleted_at__isnull=False).exists()  # kept, hidden
     assert result_of(start(as_user(visitor), on_duty))["status"] == "IN_PROGRESS"

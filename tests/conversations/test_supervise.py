@@ -12,14 +12,15 @@ from users.models import UserType
 def test_counselor_requests_supervision(as_user, visitor, on_duty, supervisor):
     on_duty.supervisors.add(supervisor)
     session = result_of(start(as_user(visitor), on_duty))
-    supervision = result_of(
+    answered = result_of(
         as_user(on_duty).put(
             f"/conversation/supervise?supervise={supervisor.id}&conversationId={session['id']}"
         )
     )
-    assert supervision["conversationType"] == "REQUEST_SUPERVISE" and supervision["status"] == "IN_PROGRESS"
-    assert supervision["conversationId"] == session["id"]
-    assert supervision["user"]["id"] == on_duty.id and supervision["counselor"]["id"] == supervisor.id
+    # The answer is the supervised session itself, the new supervision's id ending its conversationIds.
+    assert answered["id"] == session["id"] and answered["conversationType"] == "COUNSELING_SESSION"
+    assert answered["user"]["id"] == visitor.id
+    supervision_id = answered["conversationIds"][-1]
     again = result_of(
         as_user(on_duty).put(
             "/conversation/supervise",
@@ -27,11 +28,14 @@ def test_counselor_requests_supervision(as_user, visitor, on_duty, supervisor):
             format="json",
         )
     )
-    assert again["id"] == supervision["id"]
+    assert again["id"] == session["id"] and again["conversationIds"] == [supervision_id]
     records = result_of(as_user(supervisor).get("/conversation/consultlist"))
     by_id = {row["id"]: row for row in records}
-    assert by_id[session["id"]]["conversationIds"] == [supervision["id"]]
-    assert supervision["id"] in by_id
+    assert by_id[session["id"]]["conversationIds"] == [supervision_id]
+    supervision = by_id[supervision_id]
+    assert supervision["conversationType"] == "REQUEST_SUPERVISE" and supervision["status"] == "IN_PROGRESS"
+    assert supervision["conversationId"] == session["id"]
+    assert supervision["user"]["id"] == on_duty.id and supervision["counselor"]["id"] == supervisor.id
 
 
 @pytest.mark.django_db

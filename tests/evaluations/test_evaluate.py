@@ -32,7 +32,7 @@ def test_visitor_rates_its_conversation_once(as_user, visitor, session):
     )
     shown = result_of(as_user(visitor).get("/conversation/current"))
     assert shown["evaluate"]["id"] == result["id"]
-    assert "已评价" in error_of(evaluate(as_user(visitor), session["id"], level=1), 400, -2)
+    assert "评价已存在" == error_of(evaluate(as_user(visitor), session["id"], level=1), 400, -2)
 
 
 @pytest.mark.django_db

@@ -275,7 +275,7 @@ def test_presence_reaches_the_duty_list(anon, tim, as_user, visitor, counselor):
     assert client.get("/arrange/theday", params).json()["result"][0]["status"] == "空闲"
 
 
-@pytest.mark.django_db
+@pytest.mark.django_db(transaction=True)  # autocommit, as in production: one statement per message
 def test_storage_failure_answers_fail_so_the_provider_retries(anon, tim):
     with connection.cursor() as cursor:
         cursor.execute(
@@ -289,6 +289,7 @@ def test_storage_failure_answers_fail_so_the_provider_retries(anon, tim):
     assert response.status_code == 500 and response.json()["ActionStatus"] == "FAIL"
     with connection.cursor() as cursor:
         cursor.execute("DROP TRIGGER refuse ON hotline_messages_message")
+        cursor.execute("DROP FUNCTION refuse_message()")
     assert post_callback(anon, message("k-lost")).json() == OK
     assert Message.objects.filter(msg_key="k-lost").count() == 1
 
@@ -303,3 +304,58 @@ def test_callback_needs_no_jwt_but_im_configured(anon, settings):
 def test_visitor_and_counselor_ids_do_not_matter_for_storage(anon, tim, ecnu):
     make_user(UserType.VISITOR, inst=ecnu, username="visitor_a")
     assert post_callback(anon, message("k")).json() == OK
+
+
+def signed(token="xxxxyyyy", at=None):
+    now = str(int(time.time()) if at is None else at)
+    return {"RequestTime": now, "Sign": hashlib.sha256(f"{token}{now}".encode()).hexdigest()}
+
+
+@pytest.mark.django_db
+def test_a_replayed_sign_and_body_pair_is_refused(anon, tim, settings):
+    settings.TIM_CALLBACK_TOKEN = "xxxxyyyy"
+    counselor = make_user(UserType.COUNSELOR, username="counselor_b")
+    sign = signed()
+    login = {
+        "CallbackCommand": "State.StateChange",
+        "EventTime": 1,
+        "Info": {"To_Account": counselor.username, "Action": "Login"},
+    }
+    logout = {**login, "EventTime": 2, "Info": {**login["Info"], "Action": "Logout"}}
+    assert post_callback(anon, login, command="State.StateChange", **sign).json() == OK
+    assert post_callback(anon, logout, command="State.StateChange", **sign).json() == OK
+    # A later login, then an attacker replays the captured Logout within the 60 s window.
+    relogin = {**login, "EventTime": 3}
+    assert post_callback(anon, relogin, command="State.StateChange", **signed()).json() in (OK,)
+    replay = post_callback(anon, logout, command="State.StateChange", **sign)
+    assert replay.status_code == 403 and replay.json()["ActionStatus"] == "FAIL"
+    assert Presence.objects.get(identifier=counselor.username).online is True
+
+
+@pytest.mark.django_db
+def test_the_same_message_signed_again_is_stored_once_and_answered_ok(anon, tim, settings):
+    settings.TIM_CALLBACK_TOKEN = "xxxxyyyy"
+    body = message("same-key")
+    assert post_callback(anon, body, **signed()).json() == OK
+    # The provider's redelivery carries its own RequestTime and Sign: accepted, stored once.
+    assert post_callback(anon, body, **signed(at=int(time.time()) - 1)).json() == OK
+    assert Message.objects.filter(msg_key="same-key").count() == 1
+    replay = post_callback(anon, body, **signed())
+    assert replay.status_code == 403 and Message.objects.filter(msg_key="same-key").count() == 1
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_delivery_that_failed_to_store_can_be_retried_with_the_same_sign(anon, tim, settings):
+    settings.TIM_CALLBACK_TOKEN = "xxxxyyyy"
+    sign = signed()
+    body = message("retry-key")
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"ALTER TABLE {Message._meta.db_table} ADD CONSTRAINT block_retry CHECK (msg_key <> 'retry-key')"
+        )
+    failed = post_callback(anon, body, **sign)
+    assert failed.status_code == 500 and failed.json()["ActionStatus"] == "FAIL"
+    with connection.cursor() as cursor:
+        cursor.execute(f"ALTER TABLE {Message._meta.db_table} DROP CONSTRAINT block_retry")
+    assert post_callback(anon, body, **sign).json() == OK
+    assert Message.objects.filter(msg_key="retry-key").count() == 1

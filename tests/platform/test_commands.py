@@ -100,3 +100,42 @@ def test_seed_demo_case_files_template_slots_and_leave(anon):
     assert Arrangement.objects.filter(start_time__isnull=False).exists()
     call_command("seed_demo")
     assert Archive.objects.count() == 3 and Template.objects.count() == 1 and LeavePeriod.objects.count() == 1
+
+
+PRODUCTION_ENV = {"SECRET_KEY": "x" * 50, "DEBUG": "0", "SMS_BACKEND": "file", "TIM_CALLBACK_TOKEN": "tok"}
+
+
+def run_check(**env):
+    """`manage.py check` in a fresh process with the given environment (settings are read at start)."""
+    import os
+    import subprocess
+    import sys
+
+    base = {key: value for key, value in os.environ.items() if key not in PRODUCTION_ENV}
+    base.pop("DJANGO_SETTINGS_MODULE", None)
+    return subprocess.run(
+        [sys.executable, "manage.py", "check"],
+        env={**base, "DATABASE_URL": "sqlite:///:memory:", **env},
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
+
+
+def test_production_refuses_to_start_without_a_callback_token():
+    refused = run_check(**{**PRODUCTION_ENV, "TIM_CALLBACK_TOKEN": ""})
+    assert refused.returncode != 0 and "TIM_CALLBACK_TOKEN" in refused.stderr
+    assert run_check(**PRODUCTION_ENV).returncode == 0
+
+
+def test_production_refuses_the_console_sms_backend():
+    refused = run_check(**{**PRODUCTION_ENV, "SMS_BACKEND": "console"})
+    assert refused.returncode != 0 and "SMS_BACKEND" in refused.stderr
+
+
+def test_development_without_a_callback_token_starts_with_a_warning():
+    started = run_check(
+        **{**PRODUCTION_ENV, "DEBUG": "1", "TIM_CALLBACK_TOKEN": "", "SMS_BACKEND": "console"}
+    )
+    assert started.returncode == 0, started.stderr
+    assert "TIM_CALLBACK_TOKEN is empty" in started.stderr

@@ -224,13 +224,13 @@ def test_add_list_update_delete_staff(as_user, anon, inst_admin, kind, user_type
         ({"gender": "M"}, "gender"),
         ({"email": "not-an-email"}, "email"),
         ({"name": ""}, "name"),
-        ({"department": None}, "department"),
+        ({"idNumber": None}, "idNumber"),
     ],
 )
 def test_add_staff_validates_each_field(as_user, inst_admin, override, field):
     body = staff_body(**override)
-    if override.get("department", "") is None:
-        body.pop("department")
+    if override.get("idNumber", "") is None:
+        body.pop("idNumber")
     message = error_of(as_user(inst_admin).put("/user/ms/counselor", body, format="json"), 400, -2)
     assert f"[{field}]" in message
 
