@@ -17,6 +17,7 @@ from users.scoping import COLLEAGUES, access
 
 from .constants import ConversationStatus, ConversationType
 from .models import OPEN_STATUSES, Conversation, overdue, running, timeout_delta
+from .selectors import access_conversation
 
 
 def _lock_user(user_id):
@@ -231,9 +232,14 @@ def check_can_end(actor, conversation):
     raise Forbidden("只有会话双方或机构管理员可以结束会话")
 
 
-def conversation_end(*, actor, conversation):
+def conversation_end(*, actor, conversation_id):
+    """End a conversation the actor may see and end. An overdue one has timed out instead: the
+    counsellor's overdue sessions are stored TIME_OUT first, under its lock."""
+    conversation = access_conversation(actor, conversation_id)
+    check_can_end(actor, conversation)
     with transaction.atomic():
         counselor = _lock_user(conversation.counselor_id)
+        _expire_locked(counselor)
         conversation = Conversation.objects.select_for_update().get(pk=conversation.pk)
         if not conversation.is_open:
             raise InvalidParam(f"会话已结束（当前状态：{conversation.status}）")
@@ -245,14 +251,19 @@ def conversation_end(*, actor, conversation):
     return conversation
 
 
-def supervision_request(*, counselor, conversation, supervisor_id):
-    """The counsellor calls in one of its supervisors about a running session."""
+def supervision_request(*, counselor, conversation_id, supervisor_id):
+    """The counsellor calls in one of its supervisors about a running session of its own; answers the
+    supervised session."""
+    conversation = access_conversation(counselor, conversation_id)
+    if conversation.counselor_id != counselor.pk:
+        raise NotFound("会话不存在")
     supervisor = counselor.supervisors.filter(pk=supervisor_id, deleted_at__isnull=True, enabled=True).first()
     if supervisor is None:
         raise InvalidParam.field("supervise", "督导不存在或不是您绑定的督导")
     with transaction.atomic():
-        _lock_user(counselor.pk)
+        locked_counselor = _lock_user(counselor.pk)
         _lock_user(supervisor.pk)
+        _expire_locked(locked_counselor)
         conversation = Conversation.objects.select_for_update().get(pk=conversation.pk)
         if conversation.status != ConversationStatus.IN_PROGRESS:
             raise InvalidParam.field("conversationId", "只能对进行中的会话请求督导")
@@ -274,9 +285,10 @@ def supervision_request(*, counselor, conversation, supervisor_id):
         )
 
 
-def conversation_delete(*, actor, conversation, ip=""):
+def conversation_delete(*, actor, conversation_id, ip=""):
     """Hide a conversation (and its supervision requests) from every list and statistic, audited.
     The rows stay in the database: what a visitor said is never destroyed by an API call."""
+    conversation = access_conversation(actor, conversation_id)
     with transaction.atomic():
         counselor = _lock_user(conversation.counselor_id)
         # Closing an open supervision adds to its supervisor's total: lock those rows before any conversation.
@@ -285,6 +297,7 @@ def conversation_delete(*, actor, conversation, ip=""):
         ).values_list("counselor_id", flat=True)
         for supervisor_id in sorted(set(supervisors) - {counselor.pk}):
             _lock_user(supervisor_id)
+        _expire_locked(counselor)  # an overdue session is deleted as timed out, not as finished now
         rows = list(
             Conversation.objects.select_for_update().filter(deleted_at__isnull=True, pk=conversation.pk)
         ) + list(

@@ -13,6 +13,7 @@ from . import throttling, tokens, wechat
 from .models import STAFF_TYPES, Institution, User, UserType
 from .permissions import check_can_grant
 from .scoping import COLLEAGUES, visible_to
+from .selectors import access_managed_user
 from .signals import capacity_changed, user_created, user_disabled
 from .validators import MD5_HEX, age_from_id_number
 
@@ -168,6 +169,29 @@ def staff_update(*, actor, user, data):
     if data.get("maxConsults") is not None:
         capacity_changed.send(sender=User, user_id=user.pk)
     return user
+
+
+@transaction.atomic
+def managed_staff_update(*, actor, user_type, data, username=None, user_id=None):
+    """An administrator updates a supervisor or counsellor it manages, named by username (the seed's
+    body) or by id (the path of CONTRACT §12, where a `username` sent anyway must be that user's)."""
+    user = access_managed_user(actor, user_id=user_id, username=username, types=[user_type], for_update=True)
+    if user_id is not None and data.get("username") not in (None, user.username):
+        raise InvalidParam.field("username", "与路径中的用户不一致")
+    return staff_update(actor=actor, user=user, data=data)
+
+
+@transaction.atomic
+def managed_staff_delete(*, actor, user_type, username):
+    user = access_managed_user(actor, username=username, types=[user_type], for_update=True)
+    user_delete(actor=actor, user=user)
+
+
+@transaction.atomic
+def managed_user_set_enabled(*, actor, user_id, enabled):
+    """Ban (`enabled=False`) or re-enable a user the administrator manages."""
+    user = access_managed_user(actor, user_id=user_id, for_update=True)
+    user_set_enabled(actor=actor, user=user, enabled=enabled)
 
 
 @transaction.atomic

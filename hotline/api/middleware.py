@@ -33,6 +33,16 @@ class RequestIdMiddleware:
         return response
 
 
+def _supported_methods(view_func, view_class):
+    """Methods a view answers: a ViewSet's explicit method -> action map (`as_view({"put": "start"})`),
+    else an APIView's handler methods. HEAD counts only where declared (DRF's ViewSet adds it to the map
+    on the first GET, which must not change what later requests are told)."""
+    actions = getattr(view_func, "actions", None)
+    if actions is not None:
+        return {name for name in actions if name != "head"} | {"options"}
+    return {name for name in view_class.http_method_names if hasattr(view_class, name)}
+
+
 def _is_admin_path(path):
     return path.startswith("/admin/") or path == "/admin"
 
@@ -51,9 +61,12 @@ class JsonErrorMiddleware:
         token first and answer 401)."""
         view_class = getattr(view_func, "cls", None)
         method = request.method.lower()
-        if view_class is None or method == "options" or hasattr(view_class, method):
+        if view_class is None or method == "options":
             return None
-        allowed = [name.upper() for name in view_class.http_method_names if hasattr(view_class, name)]
+        supported = _supported_methods(view_func, view_class)
+        if method in supported:
+            return None
+        allowed = [name.upper() for name in view_class.http_method_names if name in supported]
         response = JsonResponse(
             error_body(api_family(request.path), -2, f"不支持的请求方法: {request.method}"),
             status=405,
