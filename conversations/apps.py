@@ -5,3 +5,14 @@ class ConversationsConfig(AppConfig):
     default_auto_field = "django.db.models.BigAutoField"
     name = "conversations"
     verbose_name = "会话"
+
+    def ready(self):
+        """Connect the hooks of the lower apps (docs/architecture.md, "Hooks")."""
+        from scheduling.selectors import register_duty_row_annotations
+        from users.signals import capacity_changed, user_disabled
+
+        from . import receivers, selectors
+
+        register_duty_row_annotations(selectors.duty_row_annotations)
+        user_disabled.connect(receivers.close_conversations_of_disabled_user, dispatch_uid="conversations")
+        capacity_changed.connect(receivers.start_waiting_that_fit, dispatch_uid="conversations")

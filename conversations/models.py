@@ -1,6 +1,9 @@
+from datetime import timedelta
+
 from django.conf import settings
 from django.db import models
 from django.db.models import Q
+from django.utils import timezone
 
 from hotline.ids import new_id
 from users.models import Institution
@@ -8,6 +11,34 @@ from users.models import Institution
 from .constants import ConversationStatus, ConversationType
 
 OPEN_STATUSES = (ConversationStatus.WAITING, ConversationStatus.IN_PROGRESS)
+
+
+def timeout_delta():
+    return timedelta(minutes=float(settings.CONVERSATION_TIMEOUT_MINUTES))
+
+
+def overdue(prefix=""):
+    """Q for IN_PROGRESS conversations past the timeout: reads show them TIME_OUT, the scheduler's
+    `expire_conversations` pass writes it. `prefix` reaches the conversation through a relation."""
+    return Q(
+        **{
+            f"{prefix}status": ConversationStatus.IN_PROGRESS,
+            f"{prefix}start_time__lt": timezone.now() - timeout_delta(),
+        }
+    )
+
+
+def running(prefix=""):
+    """Q for counselling sessions that hold one of their counsellor's places: IN_PROGRESS, not overdue,
+    not deleted."""
+    return Q(
+        **{
+            f"{prefix}status": ConversationStatus.IN_PROGRESS,
+            f"{prefix}type": ConversationType.COUNSELING_SESSION,
+            f"{prefix}deleted_at__isnull": True,
+            f"{prefix}start_time__gte": timezone.now() - timeout_delta(),
+        }
+    )
 
 
 class Conversation(models.Model):

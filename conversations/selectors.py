@@ -1,24 +1,40 @@
-"""Reads of conversations, scoped to the caller (CONTRACT §5). Every read first applies the timeout
-rule, so no overdue conversation is ever shown IN_PROGRESS."""
+"""Reads of conversations, scoped to the caller (CONTRACT §5). Reads never write: an overdue IN_PROGRESS
+conversation is shown TIME_OUT (status, endTime and duration computed in the query) until the
+scheduler's `expire_conversations` pass stores it."""
 
 from datetime import timedelta
 
-from django.db.models import Avg, Case, Count, F, IntegerField, OuterRef, Prefetch, Q, Subquery, Value, When
+from django.db.models import (
+    Avg,
+    BigIntegerField,
+    Case,
+    CharField,
+    Count,
+    DateTimeField,
+    Exists,
+    ExpressionWrapper,
+    F,
+    IntegerField,
+    OuterRef,
+    Prefetch,
+    Q,
+    Subquery,
+    Value,
+    When,
+)
 from django.db.models.functions import Coalesce, ExtractHour, TruncDate
 
-from hotline.api.errors import InvalidParam, NotFound
+from hotline.api.errors import InvalidParam
 from hotline.api.timeutil import SHANGHAI, day_bounds, day_start, from_ms, today
-from users.models import UserType
-from users.scoping import visible_to
+from users.scoping import access, visible_to
 
 from .constants import ConversationStatus, ConversationType
-from .models import OPEN_STATUSES, Conversation
-from .services import conversations_expire
+from .models import OPEN_STATUSES, Conversation, overdue, running, timeout_delta
 
 SORT_FIELDS = {
     "startTime": "start_time",
-    "endTime": "end_time",
-    "duration": "duration",
+    "endTime": "shown_end_time",
+    "duration": "shown_duration",
     "createTime": "created_at",
     "level": "evaluation__level",
 }
@@ -59,15 +75,39 @@ def conversations_base():
             "user__supervisors",
             "counselor__supervisors",
         )
+        .annotate(**shown_state())
         .annotate(
             queue_position=Case(
                 When(status=ConversationStatus.WAITING, then=_queue_ahead() + 1),
-                When(status=ConversationStatus.IN_PROGRESS, then=Value(0)),
+                When(shown_status=ConversationStatus.IN_PROGRESS, then=Value(0)),
                 default=None,
                 output_field=IntegerField(),
             )
         )
     )
+
+
+def shown_state():
+    """Annotations `shown_status`, `shown_end_time`, `shown_duration`: the stored values, except for an
+    overdue IN_PROGRESS conversation, shown as the scheduler will store it (TIME_OUT, ended at
+    startTime + timeout, lasting the timeout)."""
+    delta = timeout_delta()
+    late = overdue()
+    return {
+        "shown_status": Case(
+            When(late, then=Value(ConversationStatus.TIME_OUT)), default=F("status"), output_field=CharField()
+        ),
+        "shown_end_time": Case(
+            When(late, then=ExpressionWrapper(F("start_time") + delta, output_field=DateTimeField())),
+            default=F("end_time"),
+            output_field=DateTimeField(),
+        ),
+        "shown_duration": Case(
+            When(late, then=Value(int(delta.total_seconds() * 1000))),
+            default=F("duration"),
+            output_field=BigIntegerField(),
+        ),
+    }
 
 
 def conversations_visible_to(actor):
@@ -76,11 +116,12 @@ def conversations_visible_to(actor):
 
 
 def access_conversation(actor, conversation_id):
-    conversations_expire()
-    conversation = conversations_visible_to(actor).filter(pk=conversation_id).first()
-    if conversation is None:
-        raise NotFound("会话不存在")
-    return conversation
+    return access(actor, conversations_base(), conversation_id, message="会话不存在")
+
+
+def conversations_for_export(actor, conversation_ids):
+    """{id: conversation} of the asked conversations the actor may see."""
+    return {c.pk: c for c in conversations_visible_to(actor).filter(pk__in=conversation_ids)}
 
 
 def consult_list(
@@ -95,7 +136,6 @@ def consult_list(
     sort_property="startTime",
     direction="desc",
 ):
-    conversations_expire()
     if sort_property not in SORT_FIELDS:
         raise InvalidParam.field("property", f"只能是 {', '.join(SORT_FIELDS)}")
     if direction not in ("asc", "desc"):
@@ -110,7 +150,7 @@ def consult_list(
     if end_ms is not None:
         queryset = queryset.filter(start_time__lt=from_ms(end_ms + 1))  # whole last millisecond included
     if status:
-        queryset = queryset.filter(status=status)
+        queryset = queryset.filter(shown_status=status)
     if conversation_type:
         queryset = queryset.filter(type=conversation_type)
     field = F(SORT_FIELDS[sort_property])
@@ -120,8 +160,7 @@ def consult_list(
 
 def current_for_visitor(visitor):
     """The visitor's open session, else its most recent one, else None."""
-    conversations_expire()
-    mine = conversations_base().filter(user=visitor, type=ConversationType.COUNSELING_SESSION)
+    mine = conversations_visible_to(visitor).filter(type=ConversationType.COUNSELING_SESSION)
     return (
         mine.filter(status__in=OPEN_STATUSES).order_by("-created_at").first()
         or mine.order_by("-created_at").first()
@@ -132,11 +171,10 @@ def current_for_visitor(visitor):
 
 
 def _stat_scope(actor):
-    conversations_expire()
-    queryset = Conversation.objects.filter(deleted_at__isnull=True, type=ConversationType.COUNSELING_SESSION)
-    if actor.type != UserType.ADMIN:
-        queryset = queryset.filter(institution_id=actor.institution_id)
-    return queryset
+    return visible_to(
+        actor,
+        Conversation.objects.filter(deleted_at__isnull=True, type=ConversationType.COUNSELING_SESSION),
+    )
 
 
 def seven_day_counts(actor):
@@ -209,3 +247,26 @@ def rated_ranking(actor, limit=10):
         }
         for row in rows
     ]
+
+
+# ---- figures of /arrange/theday (registered in ConversationsConfig.ready) -------------------------------
+
+
+def duty_row_annotations(actor):
+    """`running`: the user's sessions holding a place (an overdue one does not: it is timing out);
+    `consulted`: whether the caller has had a conversation with the user."""
+    return {
+        "running": Coalesce(
+            Subquery(
+                Conversation.objects.filter(running(), counselor=OuterRef("pk"))
+                .values("counselor")
+                .annotate(n=Count("pk"))
+                .values("n")[:1],
+                output_field=IntegerField(),
+            ),
+            Value(0),
+        ),
+        "consulted": Exists(
+            Conversation.objects.filter(user_id=actor.pk, counselor=OuterRef("pk"), deleted_at__isnull=True)
+        ),
+    }

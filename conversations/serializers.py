@@ -1,8 +1,7 @@
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
-from evaluations.serializers import EvaluationSerializer
-from hotline.api.fields import RecordSerializer, StrictCharField, epoch_ms
+from hotline.api.fields import EpochMsField, RecordSerializer, StrictCharField, epoch_ms
 from hotline.limits import MAX_MS
 from users.serializers import UserSerializer
 
@@ -31,13 +30,28 @@ class ConsultListQuery(serializers.Serializer):
     size = serializers.IntegerField(required=False, min_value=0)
 
 
+class EvaluationSerializer(serializers.Serializer):
+    """A visitor's rating, as `/evaluate` answers it and as the conversation JSON embeds it (`evaluate`).
+    Defined here, below the evaluations app, because the conversation JSON shows it."""
+
+    id = serializers.CharField()
+    createTime = EpochMsField(source="created_at")
+    createdTime = EpochMsField(source="created_at")
+    creator = serializers.CharField(source="creator_id")
+    lastUpdateTime = EpochMsField(source="updated_at")
+    lastUpdater = serializers.CharField(default=None, allow_null=True)
+    objectType = serializers.CharField(source="object_type")
+    content = serializers.CharField()
+    level = serializers.IntegerField(allow_null=True)
+
+
 class ConversationSerializer(RecordSerializer):
     """The conversation JSON of the seed (§26–29), plus `queuePosition`."""
 
     startTime = serializers.SerializerMethodField()
     endTime = serializers.SerializerMethodField()
-    status = serializers.CharField()
-    duration = serializers.IntegerField()
+    status = serializers.SerializerMethodField()
+    duration = serializers.SerializerMethodField()
     conversationType = serializers.CharField(source="type")
     conversationId = serializers.CharField(source="parent_id", allow_null=True)
     conversationIds = serializers.SerializerMethodField()
@@ -57,7 +71,16 @@ class ConversationSerializer(RecordSerializer):
 
     @extend_schema_field(serializers.IntegerField(help_text="ms; 0 while open"))
     def get_endTime(self, conversation):
-        return epoch_ms(conversation.end_time) or 0
+        return epoch_ms(getattr(conversation, "shown_end_time", conversation.end_time)) or 0
+
+    @extend_schema_field(serializers.CharField())
+    def get_status(self, conversation):
+        """An overdue IN_PROGRESS conversation reads TIME_OUT (see `selectors.shown_state`)."""
+        return getattr(conversation, "shown_status", conversation.status)
+
+    @extend_schema_field(serializers.IntegerField(help_text="ms"))
+    def get_duration(self, conversation):
+        return getattr(conversation, "shown_duration", conversation.duration)
 
     @extend_schema_field(serializers.ListField(child=serializers.CharField()))
     def get_conversationIds(self, conversation):
@@ -103,3 +126,12 @@ class RankingRateOut(serializers.Serializer):
     name = serializers.CharField(allow_null=True)
     gender = serializers.CharField(allow_null=True)
     rate = serializers.FloatField()
+
+
+class ConfigOut(serializers.Serializer):
+    conversationType = serializers.DictField(child=serializers.CharField())
+    userRoles = serializers.DictField(child=serializers.CharField())
+    userType = serializers.DictField(child=serializers.CharField())
+    conversationStatus = serializers.DictField(child=serializers.CharField())
+    counselor = serializers.DictField(child=serializers.IntegerField())
+    information = serializers.JSONField()

@@ -4,9 +4,6 @@ Lock order, everywhere: the user a request acts for or upon (visitor, requesting
 user), then the counsellors or supervisors whose totals or queues change, then conversation rows.
 Keeping that order is what stops concurrent starts, ends, timeouts, bans and deletions deadlocking."""
 
-from datetime import timedelta
-
-from django.conf import settings
 from django.db import IntegrityError, transaction
 from django.db.models import F, Q
 from django.utils import timezone
@@ -16,13 +13,11 @@ from hotline.api.timeutil import today
 from scheduling.selectors import is_on_duty
 from users.audit import audit_record
 from users.models import User, UserType
+from users.scoping import COLLEAGUES, access
 
 from .constants import ConversationStatus, ConversationType
-from .models import OPEN_STATUSES, Conversation
-
-
-def timeout_delta():
-    return timedelta(minutes=float(settings.CONVERSATION_TIMEOUT_MINUTES))
+from .models import OPEN_STATUSES, Conversation, overdue, running, timeout_delta
+from .selectors import access_conversation
 
 
 def _lock_user(user_id):
@@ -30,12 +25,8 @@ def _lock_user(user_id):
 
 
 def _running_sessions(counselor_id):
-    return Conversation.objects.filter(
-        counselor_id=counselor_id,
-        status=ConversationStatus.IN_PROGRESS,
-        type=ConversationType.COUNSELING_SESSION,
-        deleted_at__isnull=True,
-    ).count()
+    """Sessions holding one of the counsellor's places; an overdue one holds none (it is timing out)."""
+    return Conversation.objects.filter(running(), counselor_id=counselor_id).count()
 
 
 def _promote_waiting(counselor):
@@ -78,35 +69,38 @@ def _close(conversation, *, status, end_time, actor=None):
     return was_running
 
 
-def conversations_expire(*, counselor_ids=None):
-    """Time out IN_PROGRESS conversations older than the timeout and start the next waiting ones.
-    Returns how many timed out. Cheap when nothing is overdue: one indexed query."""
+def _expire_locked(counselor):
+    """Time out the counsellor's overdue conversations and start its next waiting ones. The counsellor's
+    row is locked by the caller; re-reading the overdue rows under that lock makes a second pass (another
+    scheduler process, or a start that got there first) find nothing: idempotent."""
     delta = timeout_delta()
-    cutoff = timezone.now() - delta
-    overdue = Conversation.objects.filter(
-        status=ConversationStatus.IN_PROGRESS, start_time__lt=cutoff, deleted_at__isnull=True
+    rows = list(
+        Conversation.objects.select_for_update().filter(
+            overdue(), counselor_id=counselor.pk, deleted_at__isnull=True
+        )
     )
-    if counselor_ids is not None:
-        overdue = overdue.filter(counselor_id__in=counselor_ids)
-    affected = set(overdue.values_list("counselor_id", flat=True))
+    for conversation in rows:
+        _close(conversation, status=ConversationStatus.TIME_OUT, end_time=conversation.start_time + delta)
+    if rows:
+        _promote_waiting(counselor)
+    return len(rows)
+
+
+def conversations_expire():
+    """The scheduler's pass (`expire_conversations`, every minute): time out IN_PROGRESS conversations
+    older than the timeout and start the next waiting ones; returns how many timed out. One transaction
+    per counsellor; a counsellor whose row another process holds is skipped (SKIP LOCKED), so passes
+    running at once share the work instead of queueing, and the next pass picks up what was skipped.
+    Cheap when nothing is overdue: one indexed query."""
+    affected = set(
+        Conversation.objects.filter(overdue(), deleted_at__isnull=True).values_list("counselor_id", flat=True)
+    )
     expired = 0
-    for counselor_id in affected:
+    for counselor_id in sorted(affected):
         with transaction.atomic():
-            counselor = _lock_user(counselor_id)
-            rows = list(
-                Conversation.objects.select_for_update().filter(
-                    counselor_id=counselor_id,
-                    status=ConversationStatus.IN_PROGRESS,
-                    start_time__lt=timezone.now() - delta,
-                    deleted_at__isnull=True,
-                )
-            )
-            for conversation in rows:
-                _close(
-                    conversation, status=ConversationStatus.TIME_OUT, end_time=conversation.start_time + delta
-                )
-            expired += len(rows)
-            _promote_waiting(counselor)
+            counselor = User.objects.select_for_update(skip_locked=True).filter(pk=counselor_id).first()
+            if counselor is not None:
+                expired += _expire_locked(counselor)
     return expired
 
 
@@ -123,6 +117,21 @@ def _open_session_of(visitor):
     )
 
 
+def _counselor_for(visitor, counselor_id):
+    """A counsellor of the visitor's institution, or 404."""
+    counselors = User.objects.filter(type=UserType.COUNSELOR, deleted_at__isnull=True)
+    return access(visitor, counselors, counselor_id, purpose=COLLEAGUES, message="咨询师不存在")
+
+
+def _is_overdue_with(conversation, counselor_id):
+    """The visitor's open session with this counsellor is overdue: the start transaction times it out."""
+    return (
+        conversation.counselor_id == counselor_id
+        and conversation.status == ConversationStatus.IN_PROGRESS
+        and conversation.start_time < timezone.now() - timeout_delta()
+    )
+
+
 def _check_existing(existing, counselor_id):
     """Asking again for the same counsellor returns the open session; another counsellor is refused with
     a message naming the open session's counsellor, so the visitor knows where to go back (CONTRACT §12)."""
@@ -134,19 +143,11 @@ def _check_existing(existing, counselor_id):
 
 def conversation_start(*, visitor, counselor_id):
     """A visitor asks a counsellor: IN_PROGRESS below capacity, else WAITING in arrival order."""
-    counselor = User.objects.filter(
-        pk=counselor_id,
-        type=UserType.COUNSELOR,
-        institution_id=visitor.institution_id,
-        deleted_at__isnull=True,
-    ).first()
-    if counselor is None:
-        raise NotFound("咨询师不存在")
+    counselor = _counselor_for(visitor, counselor_id)
     if not counselor.enabled:
         raise InvalidParam.field("counselor", "该咨询师已停用")
-    conversations_expire(counselor_ids=[counselor.pk])
     existing = _open_session_of(visitor)
-    if existing is not None:
+    if existing is not None and not _is_overdue_with(existing, counselor.pk):
         return _check_existing(existing, counselor.pk)
     if not is_on_duty(counselor, today()):
         raise InvalidParam.field("counselor", "该咨询师今日不在值班")
@@ -159,6 +160,9 @@ def conversation_start(*, visitor, counselor_id):
                 raise Forbidden("该用户已被禁用")
             if not counselor.is_active:
                 raise InvalidParam.field("counselor", "该咨询师已停用")
+            # A write path: the counsellor's overdue sessions end here, so they neither hold its places
+            # nor count as the visitor's open session.
+            _expire_locked(counselor)
             existing = _open_session_of(visitor)
             if existing is not None:
                 return _check_existing(existing, counselor.pk)
@@ -228,9 +232,14 @@ def check_can_end(actor, conversation):
     raise Forbidden("只有会话双方或机构管理员可以结束会话")
 
 
-def conversation_end(*, actor, conversation):
+def conversation_end(*, actor, conversation_id):
+    """End a conversation the actor may see and end. An overdue one has timed out instead: the
+    counsellor's overdue sessions are stored TIME_OUT first, under its lock."""
+    conversation = access_conversation(actor, conversation_id)
+    check_can_end(actor, conversation)
     with transaction.atomic():
         counselor = _lock_user(conversation.counselor_id)
+        _expire_locked(counselor)
         conversation = Conversation.objects.select_for_update().get(pk=conversation.pk)
         if not conversation.is_open:
             raise InvalidParam(f"会话已结束（当前状态：{conversation.status}）")
@@ -242,14 +251,19 @@ def conversation_end(*, actor, conversation):
     return conversation
 
 
-def supervision_request(*, counselor, conversation, supervisor_id):
-    """The counsellor calls in one of its supervisors about a running session."""
+def supervision_request(*, counselor, conversation_id, supervisor_id):
+    """The counsellor calls in one of its supervisors about a running session of its own; answers the
+    supervised session."""
+    conversation = access_conversation(counselor, conversation_id)
+    if conversation.counselor_id != counselor.pk:
+        raise NotFound("会话不存在")
     supervisor = counselor.supervisors.filter(pk=supervisor_id, deleted_at__isnull=True, enabled=True).first()
     if supervisor is None:
         raise InvalidParam.field("supervise", "督导不存在或不是您绑定的督导")
     with transaction.atomic():
-        _lock_user(counselor.pk)
+        locked_counselor = _lock_user(counselor.pk)
         _lock_user(supervisor.pk)
+        _expire_locked(locked_counselor)
         conversation = Conversation.objects.select_for_update().get(pk=conversation.pk)
         if conversation.status != ConversationStatus.IN_PROGRESS:
             raise InvalidParam.field("conversationId", "只能对进行中的会话请求督导")
@@ -271,9 +285,10 @@ def supervision_request(*, counselor, conversation, supervisor_id):
         )
 
 
-def conversation_delete(*, actor, conversation, ip=""):
+def conversation_delete(*, actor, conversation_id, ip=""):
     """Hide a conversation (and its supervision requests) from every list and statistic, audited.
     The rows stay in the database: what a visitor said is never destroyed by an API call."""
+    conversation = access_conversation(actor, conversation_id)
     with transaction.atomic():
         counselor = _lock_user(conversation.counselor_id)
         # Closing an open supervision adds to its supervisor's total: lock those rows before any conversation.
@@ -282,6 +297,7 @@ def conversation_delete(*, actor, conversation, ip=""):
         ).values_list("counselor_id", flat=True)
         for supervisor_id in sorted(set(supervisors) - {counselor.pk}):
             _lock_user(supervisor_id)
+        _expire_locked(counselor)  # an overdue session is deleted as timed out, not as finished now
         rows = list(
             Conversation.objects.select_for_update().filter(deleted_at__isnull=True, pk=conversation.pk)
         ) + list(

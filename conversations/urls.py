@@ -1,22 +1,21 @@
+"""The seed's conversation paths, bound to ViewSet actions method by method."""
+
 from hotline.api.routing import both
 
-from . import views
+from .views import ConfigViewSet, ConversationViewSet, StatisticsViewSet
+
+C, S = ConversationViewSet, StatisticsViewSet
 
 urlpatterns = [
-    *both("conversation", views.ConversationStartView.as_view(), "conversation"),
-    *both(
-        "conversation/end/<hexid:conversation_id>", views.ConversationEndView.as_view(), "conversation-end"
-    ),
-    *both("conversation/supervise", views.SuperviseView.as_view(), "conversation-supervise"),
-    *both("conversation/consultlist", views.ConsultListView.as_view(), "conversation-consultlist"),
-    *both("conversation/current", views.CurrentView.as_view(), "conversation-current"),
-    *both("conversation/7statistics", views.SevenDayView.as_view(), "conversation-7statistics"),
-    *both("conversation/todaychange", views.TodayChangeView.as_view(), "conversation-todaychange"),
-    *both("conversation/numberranking", views.NumberRankingView.as_view(), "conversation-numberranking"),
-    *both("conversation/ratedranking", views.RatedRankingView.as_view(), "conversation-ratedranking"),
-    *both("conversation/export/<hexid:conversation_id>", views.ExportView.as_view(), "conversation-export"),
-    *both("conversation/batchexport", views.BatchExportView.as_view(), "conversation-batchexport"),
-    *both(
-        "conversation/<hexid:conversation_id>", views.ConversationDeleteView.as_view(), "conversation-delete"
-    ),
+    *both("config", ConfigViewSet.as_view({"get": "show"}), "config"),
+    *both("conversation", C.as_view({"put": "start"}), "conversation"),
+    *both("conversation/end/<hexid:conversation_id>", C.as_view({"post": "end"}), "conversation-end"),
+    *both("conversation/supervise", C.as_view({"put": "supervise"}), "conversation-supervise"),
+    *both("conversation/consultlist", C.as_view({"get": "consultlist"}), "conversation-consultlist"),
+    *both("conversation/current", C.as_view({"get": "current"}), "conversation-current"),
+    *both("conversation/7statistics", S.as_view({"get": "seven_days"}), "conversation-7statistics"),
+    *both("conversation/todaychange", S.as_view({"get": "today_by_hour"}), "conversation-todaychange"),
+    *both("conversation/numberranking", S.as_view({"get": "number_ranking"}), "conversation-numberranking"),
+    *both("conversation/ratedranking", S.as_view({"get": "rated_ranking"}), "conversation-ratedranking"),
+    *both("conversation/<hexid:conversation_id>", C.as_view({"delete": "delete"}), "conversation-delete"),
 ]

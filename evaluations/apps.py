@@ -5,3 +5,11 @@ class EvaluationsConfig(AppConfig):
     default_auto_field = "django.db.models.BigAutoField"
     name = "evaluations"
     verbose_name = "评价"
+
+    def ready(self):
+        """Connect the hooks of the lower apps (docs/architecture.md, "Hooks")."""
+        from scheduling.selectors import register_duty_row_annotations
+
+        from . import selectors
+
+        register_duty_row_annotations(selectors.duty_row_annotations)

@@ -2,7 +2,8 @@ from django.db import IntegrityError, transaction
 
 from conversations.constants import ConversationStatus, ConversationType
 from conversations.models import Conversation
-from hotline.api.errors import InvalidParam, NotFound
+from hotline.api.errors import InvalidParam
+from users.scoping import access
 
 from .models import Evaluation
 
@@ -12,11 +13,8 @@ DUPLICATE_MESSAGE = "评价已存在"
 def check_can_evaluate(*, visitor, conversation_id):
     """The visitor's own session, not yet rated and no longer waiting. Runs before the body's other
     fields are validated, so a repeated rating always answers "评价已存在" (CONTRACT §12)."""
-    conversation = Conversation.objects.filter(
-        pk=conversation_id, user=visitor, type=ConversationType.COUNSELING_SESSION, deleted_at__isnull=True
-    ).first()
-    if conversation is None:
-        raise NotFound("会话不存在")
+    sessions = Conversation.objects.filter(type=ConversationType.COUNSELING_SESSION, deleted_at__isnull=True)
+    conversation = access(visitor, sessions, conversation_id, message="会话不存在")
     if Evaluation.objects.filter(conversation=conversation).exists():
         raise InvalidParam(DUPLICATE_MESSAGE)
     if conversation.status == ConversationStatus.WAITING:

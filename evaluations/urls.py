@@ -1,5 +1,5 @@
 from hotline.api.routing import both
 
-from . import views
+from .views import EvaluationViewSet
 
-urlpatterns = [*both("evaluate", views.EvaluateView.as_view(), "evaluate")]
+urlpatterns = [*both("evaluate", EvaluationViewSet.as_view({"put": "create"}), "evaluate")]

@@ -1,8 +1,8 @@
 """Hotline API: evaluations (seed 000 §38 新建评价)."""
 
 from drf_spectacular.utils import extend_schema
+from rest_framework import viewsets
 from rest_framework.permissions import IsAuthenticated
-from rest_framework.views import APIView
 
 from hotline.api.envelope import ok
 from hotline.api.inputs import validated
@@ -13,7 +13,8 @@ from .serializers import EvaluateIn, EvaluateTarget, EvaluationSerializer
 from .services import check_can_evaluate, evaluation_create
 
 
-class EvaluateView(APIView):
+# Visitors' ratings of their sessions.
+class EvaluationViewSet(viewsets.ViewSet):
     permission_classes = [IsAuthenticated, IsVisitor]
 
     @extend_schema(
@@ -23,7 +24,7 @@ class EvaluateView(APIView):
         request=EvaluateIn,
         responses=responses(envelope("EvaluationEnvelope", EvaluationSerializer)),
     )
-    def put(self, request):
+    def create(self, request):
         target = validated(EvaluateTarget, request.data)
         conversation = check_can_evaluate(visitor=request.user, conversation_id=target["conversationId"])
         data = validated(EvaluateIn, request.data)

@@ -15,8 +15,15 @@ class MessagesConfig(AppConfig):
     verbose_name = "消息"
 
     def ready(self):
+        """Warn about unsigned callbacks; connect the hooks of the lower apps (docs/architecture.md)."""
         if not settings.TIM_CALLBACK_TOKEN:
             # Only reachable with DEBUG=1: settings refuse to start without the token otherwise.
             logger.warning(
                 "TIM_CALLBACK_TOKEN is empty: IM callbacks are accepted unsigned (development only)"
             )
+
+        from users.signals import user_created
+
+        from . import im_accounts
+
+        user_created.connect(im_accounts.import_on_user_created, dispatch_uid="messages")

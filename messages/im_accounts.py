@@ -64,3 +64,8 @@ def ensure_im_account(user):
 def import_after_commit(user):
     """Schedule the import once the user's creation is committed."""
     transaction.on_commit(lambda: ensure_im_account(user), robust=True)
+
+
+def import_on_user_created(sender, *, user, **kwargs):
+    """Receiver of `users.signals.user_created` (connected in MessagesConfig.ready)."""
+    import_after_commit(user)

@@ -1,11 +1,24 @@
+"""The seed's IM, message and file paths (and the transcript exports under /conversation), bound to
+ViewSet actions method by method."""
+
 from hotline.api.routing import both
 
-from . import views
+from .views import CallbackViewSet, FileViewSet, ImViewSet, MessageViewSet
 
 urlpatterns = [
-    *both("im/sign", views.ImSignView.as_view(), "im-sign"),
-    *both("message/callback", views.CallbackView.as_view(), "message-callback"),
-    *both("message/conversation/web", views.WebMessagesView.as_view(), "message-web"),
-    *both("file/upload", views.FileUploadView.as_view(), "file-upload"),
-    *both("file/download", views.FileDownloadView.as_view(), "file-download"),
+    *both("im/sign", ImViewSet.as_view({"post": "sign"}), "im-sign"),
+    *both("message/callback", CallbackViewSet.as_view({"post": "receive"}), "message-callback"),
+    *both("message/conversation/web", MessageViewSet.as_view({"get": "transcript"}), "message-web"),
+    *both(
+        "conversation/export/<hexid:conversation_id>",
+        MessageViewSet.as_view({"get": "export", "post": "export"}),
+        "conversation-export",
+    ),
+    *both(
+        "conversation/batchexport",
+        MessageViewSet.as_view({"post": "batch_export"}),
+        "conversation-batchexport",
+    ),
+    *both("file/upload", FileViewSet.as_view({"post": "upload"}), "file-upload"),
+    *both("file/download", FileViewSet.as_view({"get": "download"}), "file-download"),
 ]

@@ -6,29 +6,34 @@ from django.conf import settings
 from django.db import DatabaseError
 from django.http import FileResponse
 from drf_spectacular.utils import OpenApiParameter, extend_schema, inline_serializer
-from rest_framework import serializers
+from rest_framework import serializers, viewsets
 from rest_framework.parsers import MultiPartParser
-from rest_framework.permissions import AllowAny
+from rest_framework.permissions import AllowAny, IsAuthenticated
 from rest_framework.response import Response
-from rest_framework.views import APIView
 
-from conversations.selectors import access_conversation
 from hotline.api.authentication import QUERY, authenticate_access_token
+from hotline.api.client import client_ip
 from hotline.api.envelope import error_response, ok, paginate
 from hotline.api.errors import ApiError, InvalidParam, NotAuthenticated, PayloadTooLarge
 from hotline.api.inputs import validated
 from hotline.api.permissions import PublicMixin
 from hotline.api.schema import envelope, responses
-from hotline.limits import CHAT_FILE_MAX_BYTES, MULTIPART_OVERHEAD_BYTES
+from hotline.limits import CHAT_FILE_MAX_BYTES, MAX_BATCH_EXPORT, MULTIPART_OVERHEAD_BYTES
+from users.permissions import ActionPermissions, IsAdministrator
+from users.scoping import may_download_file
 
-from . import callbacks, files
+from . import callbacks, files, services
 from .im_accounts import ensure_im_account
-from .selectors import messages_of
+from .selectors import transcript_of
 from .usersig import gen_usersig
 from .webshape import web_message
 
 logger = logging.getLogger(__name__)
 OK_ENVELOPE_SCHEMA = envelope("OkEnvelope")
+XLSX_RESPONSE = {
+    (200, "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"): bytes,
+    **{status: schema for status, schema in responses(OK_ENVELOPE_SCHEMA).items() if status != 200},
+}
 TENCENT_OK = {"ActionStatus": "OK", "ErrorInfo": "", "ErrorCode": 0}
 TencentAnswer = inline_serializer(
     "TencentCallbackAnswer",
@@ -40,13 +45,14 @@ TencentAnswer = inline_serializer(
 )
 
 
-class ImSignView(APIView):
+# The caller's identity on the IM service.
+class ImViewSet(viewsets.ViewSet):
     @extend_schema(
         summary="获取UserSig",
         request=None,
         responses=responses(envelope("UserSigEnvelope", serializers.CharField()), errors=(401, 503)),
     )
-    def post(self, request):
+    def sign(self, request):
         if not settings.TIM_SDKAPPID or not settings.TIM_SECRET_KEY:
             raise ApiError("即时通信服务未配置（TIM_SDKAPPID / TIM_SECRET_KEY）", status=503, code=-1)
         try:
@@ -61,7 +67,7 @@ class ImSignView(APIView):
         )
 
 
-class CallbackView(PublicMixin, APIView):
+class CallbackViewSet(PublicMixin, viewsets.ViewSet):
     """Tencent IM posts here; authenticated by SdkAppid and, when configured, Sign/RequestTime."""
 
     @extend_schema(
@@ -78,7 +84,7 @@ class CallbackView(PublicMixin, APIView):
         request={"application/json": {"type": "object", "additionalProperties": True}},
         responses={200: TencentAnswer, 400: TencentAnswer, 403: TencentAnswer, 500: TencentAnswer},
     )
-    def post(self, request):
+    def receive(self, request):
         callbacks.check_callback_auth(request.query_params)
         data = callbacks.parse_body(request.body)
         command = data.get("CallbackCommand") or request.query_params.get("CallbackCommand", "")
@@ -123,23 +129,71 @@ class WebMessageOut(serializers.Serializer):
         return fields
 
 
-class WebMessagesView(APIView):
+# Reading the message archive: a transcript in the web SDK's shape, and xlsx exports.
+class MessageViewSet(ActionPermissions, viewsets.ViewSet):
+    permission_classes = [IsAuthenticated]
+    action_permissions = {
+        "export": [IsAuthenticated, IsAdministrator],
+        "batch_export": [IsAuthenticated, IsAdministrator],
+    }
+
     @extend_schema(
         summary="根据会话提取web转化后的消息",
         parameters=[WebMessagesQuery],
         responses=responses(envelope("WebMessagesEnvelope", WebMessageOut, many=True, paged=True)),
     )
-    def get(self, request):
+    def transcript(self, request):
         conversation_id = validated(WebMessagesQuery, request.query_params)["conversationId"]
-        conversation = access_conversation(request.user, conversation_id)
-        participants = {conversation.user.username, conversation.counselor.username}
-        own = request.user.username if request.user.username in participants else conversation.user.username
-        rows, count, next_page = paginate(messages_of(conversation), request.query_params)
+        messages, own = transcript_of(request.user, conversation_id)
+        rows, count, next_page = paginate(messages, request.query_params)
         return ok([web_message(row, own_identifier=own) for row in rows], count=count, next_page=next_page)
 
+    @extend_schema(summary="会话导出 (xlsx)", request=None, responses=XLSX_RESPONSE)
+    def export(self, request, conversation_id):
+        workbook = services.transcript_export(
+            actor=request.user, conversation_id=conversation_id, ip=client_ip(request)
+        )
+        return _xlsx_response(workbook, f"conversation-{conversation_id}.xlsx")
 
-class FileUploadView(APIView):
+    @extend_schema(
+        summary="批量导出 (xlsx，每个会话一个工作表)",
+        request={
+            "application/json": {"type": "array", "items": {"type": "string"}, "maxItems": MAX_BATCH_EXPORT}
+        },
+        responses=XLSX_RESPONSE,
+    )
+    def batch_export(self, request):
+        ids = _conversation_ids(request.data)
+        workbook = services.transcripts_export(
+            actor=request.user, conversation_ids=ids, ip=client_ip(request)
+        )
+        return _xlsx_response(workbook, f"conversations-{len(dict.fromkeys(ids))}.xlsx")
+
+
+def _conversation_ids(body):
+    """The batch export's body: a JSON array of conversation ids (or `{"ids": [...]}`)."""
+    ids = body.get("ids") if isinstance(body, dict) else body
+    if not isinstance(ids, list) or not ids:
+        raise InvalidParam("请求体须为会话id数组")
+    if len(ids) > MAX_BATCH_EXPORT or not all(isinstance(item, str) for item in ids):
+        raise InvalidParam(f"请求体须为不超过{MAX_BATCH_EXPORT}个会话id的字符串数组")
+    return ids
+
+
+def _xlsx_response(workbook_file, filename):
+    return FileResponse(
+        workbook_file,
+        as_attachment=True,
+        filename=filename,
+        content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+    )
+
+
+# Chat files: signed-in users upload; downloads check the caller themselves (avatars are public).
+class FileViewSet(ActionPermissions, viewsets.ViewSet):
     parser_classes = [MultiPartParser]
+    permission_classes = [AllowAny]
+    action_permissions = {"upload": [IsAuthenticated]}
 
     @extend_schema(
         summary="上传语音/图片文件",
@@ -159,7 +213,7 @@ class FileUploadView(APIView):
             errors=(400, 401, 413),
         ),
     )
-    def post(self, request):
+    def upload(self, request):
         declared = int(request.META.get("CONTENT_LENGTH") or 0)
         if declared > CHAT_FILE_MAX_BYTES + MULTIPART_OVERHEAD_BYTES:
             raise PayloadTooLarge("文件不能超过20MB")
@@ -170,12 +224,6 @@ class FileUploadView(APIView):
         url = request.build_absolute_uri(f"/file/download?fileName={name}")
         return ok({"fileName": name, "url": url})
 
-
-class FileDownloadView(APIView):
-    """Signed-in users only. Media players that cannot send headers may pass the access token as `token`."""
-
-    permission_classes = [AllowAny]
-
     @extend_schema(
         summary="下载语音/图片文件",
         parameters=[OpenApiParameter("fileName", str, required=True), OpenApiParameter("token", str)],
@@ -184,18 +232,31 @@ class FileDownloadView(APIView):
             **{status: schema for status, schema in responses(OK_ENVELOPE_SCHEMA).items() if status != 200},
         },
     )
-    def get(self, request):
+    def download(self, request):
+        """Signed-in users only. Media players that cannot send headers may pass the access token as `token`."""
         name = request.query_params.get("fileName", "")
-        if files.is_public(name):
-            path = files.file_path(name)
+        public = files.is_public(name)
+        viewer = None if public else _caller_or_query_token(request)
+        if not may_download_file(viewer, public=public):
+            raise NotAuthenticated()
+        path = files.file_path(name)
+        if public:
             return FileResponse(
                 open(path, "rb"), filename=path.name, content_type=files.content_type_of(path.name)
             )
-        if not (request.user and request.user.is_authenticated):
-            if authenticate_access_token(request, sources=(QUERY,)) is None:
-                raise NotAuthenticated()
-        path = files.file_path(request.query_params.get("fileName", ""))
-        name = path.name
         return FileResponse(
-            open(path, "rb"), as_attachment=True, filename=name, content_type=files.content_type_of(name)
+            open(path, "rb"),
+            as_attachment=True,
+            filename=path.name,
+            content_type=files.content_type_of(path.name),
         )
+
+
+def _caller_or_query_token(request):
+    """The signed-in caller; media players that cannot send headers may pass the access token as `token`."""
+    if request.user and request.user.is_authenticated:
+        return request.user
+    found = authenticate_access_token(request, sources=(QUERY,))
+    if found is None:
+        raise NotAuthenticated()
+    return found[0]

@@ -1,24 +1,37 @@
-"""Reads of duty: who is on duty on a day (materialising weekly duty), and presence."""
+"""Reads of duty: who is on duty on a day (weekly duty computed in the query), and presence.
 
-from datetime import timedelta
+Reads never write: weekly duty (`WeeklyDuty`) puts a user on duty on matching weekdays unless the user
+has a whole-day row that day (an explicit day, or the tombstone `DELETE /arrange/{id}` leaves); a
+weekly-duty day that has no row of its own is shown with an id derived from the weekly rule and the
+date (`weekly_row_id`), which `DELETE /arrange/{id}` understands."""
 
-from django.db.models import Avg, Count, Exists, F, IntegerField, OuterRef, Q, Subquery, Value
-from django.db.models.functions import Coalesce
+from dataclasses import dataclass
+from datetime import date, timedelta
 
-from conversations.constants import ConversationStatus, ConversationType
-from conversations.models import Conversation
-from evaluations.models import Evaluation
-from hotline.api.errors import NotFound
+from django.db.models import Exists, F, OuterRef, Q
+
 from hotline.api.timeutil import day_bounds
-from users.models import UserType
-from users.selectors import users_managed_by
+from users.models import User
+from users.scoping import COLLEAGUES, MANAGE, access, visible_to
 
 from .models import Arrangement, LeavePeriod, Presence, WeeklyDuty
+
+# Per-row figures of /arrange/theday that belong to the apps above scheduling (load, rating, the caller's
+# history). Those apps register a function `actor -> {name: expression over User rows}` in their
+# AppConfig.ready (the documented hook of docs/architecture.md), so this module imports none of them.
+DUTY_ROW_ANNOTATIONS = []
+
+
+def register_duty_row_annotations(build):
+    """Called from an upper app's AppConfig.ready; `build(actor)` answers annotations for User rows."""
+    if build not in DUTY_ROW_ANNOTATIONS:
+        DUTY_ROW_ANNOTATIONS.append(build)
 
 
 def arrangements_materialize(day, *, user_ids=None, until=None):
     """Create the day rows that weekly duty implies, for `day` (or every day up to `until`), in two
-    queries whatever the range; idempotent because the unique constraint decides."""
+    queries whatever the range; idempotent because the unique constraint decides. A write: only write
+    paths (and the workspace's month view) call it; the hotline's duty reads compute weekly duty."""
     last = until or day
     weekly = WeeklyDuty.objects.filter(valid_from__lte=last, user__deleted_at__isnull=True).filter(
         Q(valid_until__isnull=True) | Q(valid_until__gte=day)
@@ -49,48 +62,68 @@ def arrangements_materialize(day, *, user_ids=None, until=None):
         Arrangement.objects.bulk_create(rows, ignore_conflicts=True)
 
 
+# ---- weekly-duty row ids ------------------------------------------------------------------------------
+# 8 hex digits of the date's ordinal, 8 zeros, 16 hex digits of the rule's pk: 32 lowercase hex like
+# every id, and never equal to a stored row's id (uuid4 hex has a "4" where these have a zero).
+
+
+def weekly_row_id(weekly_pk, day):
+    return f"{day.toordinal():08x}{0:08x}{weekly_pk:016x}"
+
+
+def parse_weekly_row_id(row_id):
+    """(weekly rule pk, date) for an id made by `weekly_row_id`, else None."""
+    if len(row_id) != 32 or row_id[8:16] != "0" * 8:
+        return None
+    ordinal, weekly_pk = int(row_id[:8], 16), int(row_id[16:], 16)
+    if not 1 <= ordinal <= date.max.toordinal() or weekly_pk == 0:
+        return None
+    return weekly_pk, date.fromordinal(ordinal)
+
+
+# ---- who is on duty -----------------------------------------------------------------------------------
+
+
 def on_leave(day, user_ref="user"):
     """Exists(...) true when the user has a leave period overlapping the Asia/Shanghai `day`."""
     start, end = day_bounds(day)
     return Exists(LeavePeriod.objects.filter(user=OuterRef(user_ref), start__lt=end, end__gt=start))
 
 
-def duty_days(day, *, duty_type=None, institution_id=None):
-    """One arrangement row per user on duty on `day` (whole-day duty first, else the first work slot),
-    weekly duty included, users on leave and disabled users left out."""
-    arrangements_materialize(day)
-    first_row = (
-        Arrangement.objects.filter(user=OuterRef("user"), date=day, removed=False)
-        .order_by(F("start_time").asc(nulls_first=True), "id")
-        .values("id")[:1]
+def weekly_rules_on(day):
+    """Weekly duty rules that apply on `day` (weekday and validity)."""
+    return WeeklyDuty.objects.filter(weekday=day.isoweekday(), valid_from__lte=day).filter(
+        Q(valid_until__isnull=True) | Q(valid_until__gte=day)
     )
-    queryset = (
-        Arrangement.objects.filter(
-            date=day,
-            removed=False,
-            user__deleted_at__isnull=True,
-            user__enabled=True,
-            user__deactivated_at__isnull=True,
-        )
-        .filter(id=Subquery(first_row))
-        .exclude(on_leave(day))
+
+
+def _typed(queryset, duty_type):
+    return queryset.filter(type=duty_type) if duty_type else queryset
+
+
+def on_duty(day, *, user_ref="pk", duty_type=None):
+    """A condition on User rows: a row that day (whole day or work slot), or weekly duty on a day without
+    a whole-day row of its own (a removed day keeps its tombstone); never while on leave."""
+    rows = Arrangement.objects.filter(user=OuterRef(user_ref), date=day)
+    listed = Exists(_typed(rows.filter(removed=False), duty_type))
+    weekly = Exists(_typed(weekly_rules_on(day).filter(user=OuterRef(user_ref)), duty_type))
+    whole_day = Exists(rows.filter(start_time__isnull=True))
+    return (Q(listed) | (Q(weekly) & ~Q(whole_day))) & ~Q(on_leave(day, user_ref))
+
+
+def duty_users(day, *, duty_type=None):
+    """Active users on duty on `day`."""
+    return User.objects.filter(
+        on_duty(day, duty_type=duty_type),
+        deleted_at__isnull=True,
+        enabled=True,
+        deactivated_at__isnull=True,
     )
-    if duty_type:
-        queryset = queryset.filter(type=duty_type)
-    if institution_id is not None:
-        queryset = queryset.filter(user__institution_id=institution_id)
-    return queryset
 
 
 def is_on_duty(user, day):
     """On duty: an arrangement that day (day, weekly duty or work slot) and no leave overlapping it."""
-    arrangements_materialize(day, user_ids=[user.pk])
-    return (
-        Arrangement.objects.filter(user=user, date=day, removed=False).exists()
-        and not LeavePeriod.objects.filter(
-            user=user, start__lt=day_bounds(day)[1], end__gt=day_bounds(day)[0]
-        ).exists()
-    )
+    return User.objects.filter(on_duty(day), pk=user.pk).exists()
 
 
 def online_subquery(user_ref="username"):
@@ -98,72 +131,86 @@ def online_subquery(user_ref="username"):
     return Exists(Presence.objects.filter(identifier=OuterRef(user_ref), online=True))
 
 
-def access_arrangement(actor, arrangement_id):
-    """An arrangement of a user the administrator manages, or 404."""
-    arrangement = (
-        Arrangement.objects.filter(
-            pk=arrangement_id, removed=False, user__in=users_managed_by(actor).values("pk")
-        )
+# ---- one duty day, for DELETE /arrange/{id} ---------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class DutyDay:
+    """A user's duty on one date, named by a row id of /arrange or /arrange/theday."""
+
+    user: User
+    date: date
+    type: str
+
+
+def access_duty_day(actor, row_id):
+    """The duty day a row id names, for an administrator managing its user, or 404. A weekly-duty id
+    names its day while that day has no whole-day row (after a removal it is gone)."""
+    weekly = parse_weekly_row_id(row_id)
+    if weekly is None:
+        rows = Arrangement.objects.filter(removed=False).select_related("user")
+        row = access(actor, rows, row_id, purpose=MANAGE, message="排班记录不存在")
+        return DutyDay(user=row.user, date=row.date, type=row.type)
+    weekly_pk, day = weekly
+    rules = (
+        weekly_rules_on(day)
+        .exclude(Exists(Arrangement.objects.filter(user=OuterRef("user"), date=day, start_time__isnull=True)))
         .select_related("user")
-        .first()
     )
-    if arrangement is None:
-        raise NotFound("排班记录不存在")
-    return arrangement
+    rule = access(actor, rules, weekly_pk, purpose=MANAGE, message="排班记录不存在")
+    return DutyDay(user=rule.user, date=day, type=rule.type)
 
 
-def counselor_level_subquery(user_ref):
-    """Mean evaluation level of a counsellor's (not deleted) conversations, or NULL."""
-    return Subquery(
-        Evaluation.objects.filter(
-            conversation__counselor=OuterRef(user_ref),
-            conversation__deleted_at__isnull=True,
-            level__isnull=False,
-        )
-        .values("conversation__counselor")
-        .annotate(mean=Avg("level"))
-        .values("mean")[:1]
-    )
+# ---- /arrange/theday -------------------------------------------------------------------------------------
 
 
-def running_sessions_subquery(user_ref):
-    return Coalesce(
-        Subquery(
-            Conversation.objects.filter(
-                counselor=OuterRef(user_ref),
-                status=ConversationStatus.IN_PROGRESS,
-                type=ConversationType.COUNSELING_SESSION,
-                deleted_at__isnull=True,
-            )
-            .values("counselor")
-            .annotate(n=Count("pk"))
-            .values("n")[:1],
-            output_field=IntegerField(),
-        ),
-        Value(0),
-    )
-
-
-def theday_rows(actor, day, *, duty_type, state=None):
-    """The day's duty rows the caller may see, with what the mini-program shows for each user.
-    One query for the rows (user, presence, level, load and the caller's history as subqueries)."""
-    institution_id = None if actor.type == UserType.ADMIN else actor.institution_id
-    queryset = (
-        duty_days(day, duty_type=duty_type, institution_id=institution_id)
-        .select_related("user")
-        .annotate(
-            online=online_subquery("user__username"),
-            level=counselor_level_subquery("user_id"),
-            running=running_sessions_subquery("user_id"),
-            consulted=Exists(
-                Conversation.objects.filter(
-                    user_id=actor.pk, counselor=OuterRef("user_id"), deleted_at__isnull=True
-                )
-            ),
-        )
-    )
+def theday_users(actor, day, *, duty_type, state=None):
+    """Users on duty on `day` whom the caller may see (the people of its institution), with what the
+    mini-program shows for each (presence, and the upper apps' figures), in one query."""
+    users = visible_to(actor, duty_users(day, duty_type=duty_type), purpose=COLLEAGUES)
+    annotations = {"online": online_subquery("username")}
+    for build in DUTY_ROW_ANNOTATIONS:
+        annotations.update(build(actor))
+    users = users.annotate(**annotations)
     if state == "online":
-        queryset = queryset.filter(online=True)
+        users = users.filter(online=True)
     elif state == "offline":
-        queryset = queryset.filter(online=False)
-    return queryset.order_by("-online", "user__name", "user_id")
+        users = users.filter(online=False)
+    return users.order_by("-online", "name", "pk")
+
+
+def theday_rows(users, day):
+    """The duty row shown for each user of a page of `theday_users`: its whole-day row, else the weekly
+    duty of the day (when no whole-day row, not even a removed one, exists), else its first work slot.
+    Two queries for the page."""
+    ids = [user.pk for user in users]
+    listed, whole_day = {}, set()
+    for row in Arrangement.objects.filter(user_id__in=ids, date=day).order_by(
+        F("start_time").asc(nulls_first=True), "id"
+    ):
+        if row.start_time is None:
+            whole_day.add(row.user_id)
+        if not row.removed:
+            listed.setdefault(row.user_id, row)
+    weekly = {}
+    for rule in weekly_rules_on(day).filter(user_id__in=ids).order_by("pk"):
+        weekly.setdefault(rule.user_id, rule)
+    rows = []
+    for user in users:
+        rule = weekly.get(user.pk)
+        if rule is not None and user.pk not in whole_day:
+            row = Arrangement(
+                id=weekly_row_id(rule.pk, day),
+                user_id=user.pk,
+                type=rule.type,
+                date=day,
+                source=Arrangement.Source.WEEKLY,
+                creator_id=rule.creator_id,
+                created_at=rule.created_at,
+                updated_at=rule.created_at,
+            )
+        else:
+            row = listed[user.pk]
+        row.user = user
+        rows.append(row)
+    return rows

@@ -96,6 +96,8 @@ class ArrangementSerializer(RecordSerializer):
 
 
 class TheDaySerializer(ArrangementSerializer):
+    """A row of `selectors.theday_rows`: the duty row, its user annotated by `selectors.theday_users`."""
+
     gender = serializers.SerializerMethodField()
     userName = serializers.SerializerMethodField()
     tencentID = serializers.CharField(source="user.username")
@@ -114,14 +116,15 @@ class TheDaySerializer(ArrangementSerializer):
 
     @extend_schema_field(serializers.FloatField(allow_null=True))
     def get_level(self, row):
-        return None if row.level is None else round(float(row.level), 4)
+        level = row.user.level
+        return None if level is None else round(float(level), 4)
 
     @extend_schema_field(serializers.ChoiceField(choices=["空闲", "忙碌", "离线"]))
     def get_status(self, row):
-        if not row.online:
+        if not row.user.online:
             return "离线"
-        return "忙碌" if row.running >= row.user.max_consults else "空闲"
+        return "忙碌" if row.user.running >= row.user.max_consults else "空闲"
 
     @extend_schema_field(serializers.ChoiceField(choices=["咨询过", "未咨询过"]))
     def get_isConsulted(self, row):
-        return "咨询过" if row.consulted else "未咨询过"
+        return "咨询过" if row.user.consulted else "未咨询过"

@@ -10,6 +10,7 @@ from hotline.api.timeutil import today
 from users.selectors import users_managed_by
 
 from .models import Arrangement, WeeklyDuty
+from .selectors import access_duty_day, arrangements_materialize
 
 
 def _managed_users(actor, user_ids, duty_type):
@@ -67,9 +68,13 @@ def _django_week_day(iso_weekday):
 
 
 @transaction.atomic
-def arrangement_remove(*, actor, arrangement):
-    """Take the user off duty on that day only: every row of the day (whole-day duty and work slots)
-    becomes a tombstone, so weekly duty does not bring the day back."""
-    Arrangement.objects.filter(user_id=arrangement.user_id, date=arrangement.date, removed=False).update(
+def arrangement_remove(*, actor, row_id):
+    """Take the user of a row id of /arrange or /arrange/theday (an administrator managing that user,
+    else 404) off duty on that day only: every row of the day (whole-day duty and work slots) becomes a
+    tombstone. A day that weekly duty implies gets its whole-day row first, so that the tombstone keeps
+    weekly duty from bringing the day back."""
+    duty_day = access_duty_day(actor, row_id)
+    arrangements_materialize(duty_day.date, user_ids=[duty_day.user.pk])
+    Arrangement.objects.filter(user_id=duty_day.user.pk, date=duty_day.date, removed=False).update(
         removed=True, last_updater=actor, updated_at=timezone.now()
     )

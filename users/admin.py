@@ -1,9 +1,7 @@
 from django import forms
 from django.contrib import admin, messages
 
-from conversations.services import counselor_capacity_changed
-
-from . import services, tokens
+from . import services
 from .models import AuditEntry, ConsentDocument, Institution, User, UserType
 from .services import md5_hex
 
@@ -89,12 +87,10 @@ class UserAdmin(admin.ModelAdmin):
         fields = [name for name in changed if name not in ("supervisors", "enabled")]
         if fields:
             obj.save(update_fields=[*fields, "updated_at"])
-        if "password" in changed:
-            tokens.revoke_all(obj)  # as a password change through either API does
         if enabled_changed:
             services.user_set_enabled(actor=request.user, user=obj, enabled=obj.enabled)
         if capacity_changed:
-            counselor_capacity_changed(obj.pk)
+            services.max_consults_changed(obj.pk)
 
     def save_related(self, request, form, formsets, change):
         form.save_m2m()

@@ -44,3 +44,13 @@ def check_can_grant(actor, user_type):
     """An institution administrator may not create or promote system administrators."""
     if user_type == UserType.ADMIN and not actor.is_system_admin:
         raise Forbidden("机构管理员不能创建系统管理员")
+
+
+# For a ViewSet whose actions differ in who may call them: `action_permissions` maps an action to the
+# permission classes that replace the ViewSet's `permission_classes` for that action.
+class ActionPermissions:
+    action_permissions: dict = {}
+
+    def get_permissions(self):
+        classes = self.action_permissions.get(self.action, self.permission_classes)
+        return [permission() for permission in classes]

@@ -7,8 +7,14 @@ serializer or selector filters by owner or institution by hand.
 Rules are keyed by model label and written as field paths, so this module needs no import from the apps
 above `users` (the layer order stays one-way). A queryset whose model has no rule here raises
 `ScopeMissing`: a new model is invisible until someone writes its rule (deny by default).
+
+A model may be scoped for more than one purpose: `READ` (what the actor may look at, the default),
+`MANAGE` (what an administrator may change) and `COLLEAGUES` (the people an actor works with inside its
+institution: the counsellor a visitor picks, the supervisors a counsellor is bound to). `RULES` holds
+the read rules; `PURPOSE_RULES` the others, keyed by (label, purpose).
 """
 
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 
 from django.db.models import Q
@@ -16,6 +22,12 @@ from django.db.models import Q
 from hotline.api.errors import NotFound
 
 from .models import UserType
+
+READ = "read"
+MANAGE = "manage"
+COLLEAGUES = "colleagues"
+
+EVERYONE_BUT_ADMINS = (UserType.INSTITUTION, UserType.SUPERVISOR, UserType.COUNSELOR, UserType.VISITOR)
 
 
 class ScopeMissing(LookupError):
@@ -32,14 +44,16 @@ class Rule:
     supervised: paths to users (counsellors) whose bound supervisors may see the row; matched with a
         subquery, so rows never repeat.
     peers: actor types that see every row of their own institution (e.g. duty, shared templates).
-    admin_excludes: a Q applied for institution administrators (they do not manage system admins).
+    admin_excludes: field lookups (relative to the scoped model) of rows institution administrators do
+        not see (they do not manage system administrators). A mapping rather than a Q so that the rule
+        can be seen through a relation (`_prefixed`).
     """
 
     institution: str | None = None
     owners: tuple[str, ...] = ()
     supervised: tuple[str, ...] = ()
     peers: tuple[str, ...] = ()
-    admin_excludes: Q | None = field(default=None, compare=False)
+    admin_excludes: Mapping[str, object] | None = field(default=None, compare=False)
 
     def q(self, actor):
         if actor is None or not getattr(actor, "is_authenticated", False):
@@ -49,8 +63,8 @@ class Rule:
         clauses = Q(pk__in=[])
         if actor.type == UserType.INSTITUTION and self.institution:
             institution = Q(**{self.institution: actor.institution_id})
-            if self.admin_excludes is not None:
-                institution &= ~self.admin_excludes
+            if self.admin_excludes:
+                institution &= ~Q(**self.admin_excludes)
             clauses |= institution
         if actor.type in self.peers and self.institution:
             clauses |= Q(**{self.institution: actor.institution_id})
@@ -70,6 +84,11 @@ def _prefixed(rule, prefix):
         owners=tuple(f"{prefix}__{path}" for path in rule.owners),
         supervised=tuple(f"{prefix}__{path}" for path in rule.supervised),
         peers=rule.peers,
+        admin_excludes=(
+            {f"{prefix}__{path}": value for path, value in rule.admin_excludes.items()}
+            if rule.admin_excludes
+            else None
+        ),
     )
 
 
@@ -84,18 +103,25 @@ CONVERSATION = Rule(
 
 # Users an administrator manages: institution administrators manage their institution except system
 # administrators; everyone else manages nobody (their own profile is read through `request.user`).
-MANAGED_USER = Rule(institution="institution_id", admin_excludes=Q(type=UserType.ADMIN))
+MANAGED_USER = Rule(institution="institution_id", admin_excludes={"type": UserType.ADMIN})
+
+# Duty is public inside an institution: its staff and visitors see who is on duty (/arrange/theday).
+DUTY = Rule(institution="user__institution_id", peers=EVERYONE_BUT_ADMINS)
+
+# The people of one's own institution (a system administrator: everyone).
+COLLEAGUE = Rule(institution="institution_id", peers=EVERYONE_BUT_ADMINS)
 
 RULES: dict[str, Rule] = {
     "users.User": MANAGED_USER,
+    "scheduling.Arrangement": DUTY,
+    "scheduling.WeeklyDuty": DUTY,
     "conversations.Conversation": CONVERSATION,
     "evaluations.Evaluation": _prefixed(CONVERSATION, "conversation"),
     "hotline_messages.Message": _prefixed(CONVERSATION, "conversation"),
     # ---- workspace (consultant app, seed 001) ----------------------------------------------------------
     # A counsellor's orders, intake profiles and case files (archives and their records) are its own;
-    # templates are shared within the institution; leave periods are the counsellor's.
-    # "users.User:colleagues": the staff of the caller's institution, whose duty the workspace's month
-    # schedule shows and whom a schedule upload may name.
+    # templates are shared within the institution; leave periods are the counsellor's. The staff whose
+    # duty the workspace's month schedule shows are `COLLEAGUES` of the caller.
     "consultant.Order": Rule(owners=("consultant_id",)),
     "consultant.IntakeProfile": Rule(owners=("order__consultant_id",)),
     "consultant.Archive": Rule(owners=("consultant_id",)),
@@ -105,22 +131,26 @@ RULES: dict[str, Rule] = {
         institution="institution_id", peers=(UserType.COUNSELOR, UserType.SUPERVISOR)
     ),
     "scheduling.LeavePeriod": Rule(owners=("user_id",)),
-    "users.User:colleagues": Rule(
-        institution="institution_id", peers=(UserType.COUNSELOR, UserType.SUPERVISOR)
-    ),
+}
+
+PURPOSE_RULES: dict[tuple[str, str], Rule] = {
+    ("users.User", MANAGE): MANAGED_USER,
+    ("users.User", COLLEAGUES): COLLEAGUE,
+    # Duty rows are changed by the administrators who manage their user.
+    ("scheduling.Arrangement", MANAGE): _prefixed(MANAGED_USER, "user"),
+    ("scheduling.WeeklyDuty", MANAGE): _prefixed(MANAGED_USER, "user"),
 }
 
 
-def rule_for(model, purpose=None):
-    """The rule of `model`, or of one named use of it (`purpose`: the key `label:purpose`)."""
-    label = model._meta.label if purpose is None else f"{model._meta.label}:{purpose}"
+def rule_for(model, purpose=READ):
+    label = model._meta.label
     try:
-        return RULES[label]
+        return RULES[label] if purpose == READ else PURPOSE_RULES[(label, purpose)]
     except KeyError:
-        raise ScopeMissing(f"no scoping rule for {label}") from None
+        raise ScopeMissing(f"no {purpose} scoping rule for {label}") from None
 
 
-def visible_to(actor, queryset, *, purpose=None):
+def visible_to(actor, queryset, *, purpose=READ):
     """The rows of `queryset` the actor may see (an empty queryset for an anonymous actor)."""
     clauses = rule_for(queryset.model, purpose).q(actor)
     if clauses is None:
@@ -128,12 +158,19 @@ def visible_to(actor, queryset, *, purpose=None):
     return queryset.filter(clauses)
 
 
-def access(actor, queryset, pk, *, for_update=False, message="对象不存在", purpose=None):
-    """One object the actor may see, or 404 (`message`) when it is missing or outside the scope."""
+def access(actor, queryset, pk, *, for_update=False, message="对象不存在", purpose=READ, by="pk"):
+    """One object the actor may see (the row whose `by` field is `pk`), or 404 (`message`) when it is
+    missing or outside the scope; `for_update` locks that row (only that row: joins stay unlocked)."""
     scoped = visible_to(actor, queryset, purpose=purpose)
     if for_update:
         scoped = queryset.filter(pk__in=scoped.values("pk")).select_for_update(of=("self",))
-    obj = scoped.filter(pk=pk).first()
+    obj = scoped.filter(**{by: pk}).first()
     if obj is None:
         raise NotFound(message)
     return obj
+
+
+def may_download_file(actor, *, public):
+    """Chat files (voice, images) are for signed-in users; avatars are public because <img> tags send
+    no token. Kept here so that the file rule is read next to every other visibility rule."""
+    return public or bool(actor is not None and getattr(actor, "is_authenticated", False))

@@ -1,11 +1,8 @@
 """Reads of users, already scoped to what the caller may see (CONTRACT §3)."""
 
-from django.db.models import Q
-
-from hotline.api.errors import NotFound
-
 from .consent import default_information
-from .models import ConsentDocument, User, UserType
+from .models import ConsentDocument, User
+from .scoping import MANAGE, access, visible_to
 
 
 def users_base():
@@ -17,28 +14,15 @@ def users_base():
 
 
 def users_managed_by(actor):
-    """Users an administrator manages: all for a system administrator; for an institution administrator,
-    the non-system-administrator users of its own institution. Everyone else manages nobody."""
-    queryset = users_base()
-    if actor.type == UserType.ADMIN:
-        return queryset
-    if actor.type == UserType.INSTITUTION:
-        return queryset.filter(institution_id=actor.institution_id).exclude(type=UserType.ADMIN)
-    return queryset.none()
+    """Users an administrator manages (rule: `users.scoping.MANAGED_USER`)."""
+    return visible_to(actor, users_base(), purpose=MANAGE)
 
 
 def access_managed_user(actor, *, user_id=None, username=None, types=None, for_update=False):
     """The user an administrator wants to act on, or 404 when missing or outside the actor's scope."""
-    queryset = users_managed_by(actor)
-    if types:
-        queryset = queryset.filter(type__in=types)
-    if for_update:
-        queryset = queryset.select_for_update(of=("self",))
-    lookup = Q(pk=user_id) if user_id is not None else Q(username=username)
-    user = queryset.filter(lookup).first()
-    if user is None:
-        raise NotFound("用户不存在")
-    return user
+    queryset = users_base().filter(type__in=types) if types else users_base()
+    by, key = ("pk", user_id) if user_id is not None else ("username", username)
+    return access(actor, queryset, key, by=by, for_update=for_update, purpose=MANAGE, message="用户不存在")
 
 
 def user_list(actor, *, user_type=None, username=None, name=None):

@@ -207,9 +207,10 @@ class UserSerializer(serializers.Serializer):
     HIDDEN_FROM_VISITORS = ("phoneNumber", "email", "emergencyContact", "emergencyPhone", "qualificationCode")
 
     def to_representation(self, user):
+        """Fails closed: without a `viewer` in the context the contacts are hidden as from a visitor."""
         data = super().to_representation(user)
         viewer = self.context.get("viewer")
-        if viewer is not None and viewer.type == UserType.VISITOR and viewer.pk != user.pk:
+        if viewer is None or (viewer.type == UserType.VISITOR and viewer.pk != user.pk):
             for key in self.HIDDEN_FROM_VISITORS:
                 data[key] = None
         return data
@@ -266,12 +267,3 @@ class MeSerializer(UserSerializer):
     @extend_schema_field(serializers.ListField(child=serializers.DictField(child=serializers.CharField())))
     def get_authorities(self, user):
         return [{"authority": ROLE_BY_TYPE[user.type]}]
-
-
-class ConfigOut(serializers.Serializer):
-    conversationType = serializers.DictField(child=serializers.CharField())
-    userRoles = serializers.DictField(child=serializers.CharField())
-    userType = serializers.DictField(child=serializers.CharField())
-    conversationStatus = serializers.DictField(child=serializers.CharField())
-    counselor = serializers.DictField(child=serializers.IntegerField())
-    information = serializers.JSONField()

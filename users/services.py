@@ -7,13 +7,14 @@ from django.conf import settings
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 
-from conversations.services import conversations_close_for, counselor_capacity_changed
 from hotline.api.errors import Forbidden, InvalidParam, LoginFailed
-from messages.im_accounts import import_after_commit
 
 from . import throttling, tokens, wechat
 from .models import STAFF_TYPES, Institution, User, UserType
 from .permissions import check_can_grant
+from .scoping import COLLEAGUES, visible_to
+from .selectors import access_managed_user
+from .signals import capacity_changed, user_created, user_disabled
 from .validators import MD5_HEX, age_from_id_number
 
 logger = logging.getLogger(__name__)
@@ -104,16 +105,11 @@ def _institution_for_new_user(actor, institution_code):
     return institution
 
 
-def _supervisors_for(counselor_institution_id, supervisor_ids):
+def _supervisors_for(counselor, supervisor_ids):
+    """The supervisors a counsellor may be bound to: those of its own institution."""
     ids = list(dict.fromkeys(supervisor_ids))
-    found = list(
-        User.objects.filter(
-            pk__in=ids,
-            type=UserType.SUPERVISOR,
-            institution_id=counselor_institution_id,
-            deleted_at__isnull=True,
-        )
-    )
+    supervisors = User.objects.filter(pk__in=ids, type=UserType.SUPERVISOR, deleted_at__isnull=True)
+    found = list(visible_to(counselor, supervisors, purpose=COLLEAGUES))
     if len(found) != len(ids):
         missing = sorted(set(ids) - {user.pk for user in found})
         raise InvalidParam.field("supervisors", f"督导不存在: {', '.join(missing)}")
@@ -153,8 +149,8 @@ def user_create(
         with transaction.atomic():
             user.save(force_insert=True)
             if supervisor_ids and user_type == UserType.COUNSELOR:
-                user.supervisors.set(_supervisors_for(institution.pk, supervisor_ids))
-            import_after_commit(user)
+                user.supervisors.set(_supervisors_for(user, supervisor_ids))
+            user_created.send(sender=User, user=user)
     except IntegrityError:
         raise InvalidParam(USERNAME_TAKEN) from None
     return user
@@ -177,10 +173,33 @@ def staff_update(*, actor, user, data):
     user.last_updater = actor
     user.save()
     if "supervisors" in data and user.type == UserType.COUNSELOR:
-        user.supervisors.set(_supervisors_for(user.institution_id, data["supervisors"] or []))
+        user.supervisors.set(_supervisors_for(user, data["supervisors"] or []))
     if data.get("maxConsults") is not None:
-        counselor_capacity_changed(user.pk)
+        capacity_changed.send(sender=User, user_id=user.pk)
     return user
+
+
+@transaction.atomic
+def managed_staff_update(*, actor, user_type, data, username=None, user_id=None):
+    """An administrator updates a supervisor or counsellor it manages, named by username (the seed's
+    body) or by id (the path of CONTRACT §12, where a `username` sent anyway must be that user's)."""
+    user = access_managed_user(actor, user_id=user_id, username=username, types=[user_type], for_update=True)
+    if user_id is not None and data.get("username") not in (None, user.username):
+        raise InvalidParam.field("username", "与路径中的用户不一致")
+    return staff_update(actor=actor, user=user, data=data)
+
+
+@transaction.atomic
+def managed_staff_delete(*, actor, user_type, username):
+    user = access_managed_user(actor, username=username, types=[user_type], for_update=True)
+    user_delete(actor=actor, user=user)
+
+
+@transaction.atomic
+def managed_user_set_enabled(*, actor, user_id, enabled):
+    """Ban (`enabled=False`) or re-enable a user the administrator manages."""
+    user = access_managed_user(actor, user_id=user_id, for_update=True)
+    user_set_enabled(actor=actor, user=user, enabled=enabled)
 
 
 @transaction.atomic
@@ -195,7 +214,7 @@ def user_delete(*, actor, user):
     user.save(update_fields=["deleted_at", "enabled", "last_updater", "updated_at"])
     user.supervisees.clear()
     tokens.revoke_all(user)
-    conversations_close_for(user, actor=actor)
+    user_disabled.send(sender=User, user=user, actor=actor)
 
 
 @transaction.atomic
@@ -207,7 +226,7 @@ def user_set_enabled(*, actor, user, enabled):
     user.save(update_fields=["enabled", "last_updater", "updated_at"])
     if not enabled:
         tokens.revoke_all(user)
-        conversations_close_for(user, actor=actor)
+        user_disabled.send(sender=User, user=user, actor=actor)
 
 
 @transaction.atomic
@@ -243,8 +262,13 @@ def counselor_set_max_consults(*, user, max_consults):
     user.max_consults = max_consults
     user.last_updater = user
     user.save(update_fields=["max_consults", "last_updater", "updated_at"])
-    counselor_capacity_changed(user.pk)
+    capacity_changed.send(sender=User, user_id=user.pk)
     return user
+
+
+def max_consults_changed(user_id):
+    """An operator changed maxConsults outside the API (the admin form)."""
+    capacity_changed.send(sender=User, user_id=user_id)
 
 
 def login_with_password(*, username, password_md5, ip):
@@ -296,7 +320,7 @@ def wechat_login(*, appid, code):
             try:
                 with transaction.atomic():
                     user.save(force_insert=True)
-                    import_after_commit(user)
+                    user_created.send(sender=User, user=user)
             except IntegrityError:
                 user = User.objects.select_for_update().get(username=openid)
         if user.type != UserType.VISITOR:

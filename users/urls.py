@@ -1,37 +1,43 @@
+"""The seed's paths of sign-in and account management, bound to ViewSet actions method by method."""
+
 from hotline.api.routing import both
 
-from . import views
 from .models import UserType
+from .views import AccountViewSet, AuthViewSet, StaffViewSet, UserViewSet
 
 S, C = UserType.SUPERVISOR, UserType.COUNSELOR
 
+
+def staff(user_type, actions):
+    return StaffViewSet.as_view(actions, user_type=user_type)
+
+
 urlpatterns = [
-    *both("auth/login", views.LoginView.as_view(), "auth-login"),
-    *both("auth/refresh", views.RefreshView.as_view(), "auth-refresh"),
-    *both("logout", views.LogoutView.as_view(), "logout"),
-    *both("auth/me", views.MeView.as_view(), "auth-me"),
-    *both("auth/wx/<username:appid>/login", views.WechatLoginView.as_view(), "wx-login"),
-    *both("wx/user/<username:appid>/phone", views.WechatPhoneView.as_view(), "wx-phone"),
-    *both("user/ms", views.BackendUserView.as_view(), "user-ms"),
-    *both("user/list", views.UserListView.as_view(), "user-list"),
-    *both("user/ms/supervisor", views.StaffView.as_view(user_type=S), "supervisor"),
-    *both("user/ms/counselor", views.StaffView.as_view(user_type=C), "counselor"),
-    *both("user/ms/supervisor/list", views.StaffListView.as_view(user_type=S), "supervisor-list"),
-    *both("user/ms/counselor/list", views.StaffListView.as_view(user_type=C), "counselor-list"),
+    *both("auth/login", AuthViewSet.as_view({"post": "login"}), "auth-login"),
+    *both("auth/refresh", AuthViewSet.as_view({"post": "refresh"}), "auth-refresh"),
+    *both("logout", AuthViewSet.as_view({"post": "logout"}), "logout"),
+    *both("auth/wx/<username:appid>/login", AuthViewSet.as_view({"post": "wechat_login"}), "wx-login"),
+    *both("auth/me", AccountViewSet.as_view({"get": "me"}), "auth-me"),
+    *both("wx/user/<username:appid>/phone", AccountViewSet.as_view({"post": "wechat_phone"}), "wx-phone"),
+    *both("user/password", AccountViewSet.as_view({"post": "change_password"}), "user-password"),
+    *both("user/update", AccountViewSet.as_view({"post": "update_visitor"}), "user-update"),
+    *both("user/maxconsults", AccountViewSet.as_view({"post": "set_max_consults"}), "user-maxconsults"),
+    *both("user/ms", UserViewSet.as_view({"put": "create_backend_user"}), "user-ms"),
+    *both("user/list", UserViewSet.as_view({"get": "list_users"}), "user-list"),
+    *both("user/ban/<hexid:user_id>", UserViewSet.as_view({"post": "ban"}), "user-ban"),
+    *both("user/active/<hexid:user_id>", UserViewSet.as_view({"post": "activate"}), "user-active"),
+    *both("user/ms/supervisor", staff(S, {"put": "create", "post": "update"}), "supervisor"),
+    *both("user/ms/counselor", staff(C, {"put": "create", "post": "update"}), "counselor"),
+    *both("user/ms/supervisor/list", staff(S, {"get": "list_staff"}), "supervisor-list"),
+    *both("user/ms/counselor/list", staff(C, {"get": "list_staff"}), "counselor-list"),
     *both(
         "user/ms/supervisor/<username:username>",
-        views.StaffByPathView.as_view(user_type=S),
+        staff(S, {"post": "update_by_id", "delete": "delete"}),
         "supervisor-by-path",
     ),
     *both(
         "user/ms/counselor/<username:username>",
-        views.StaffByPathView.as_view(user_type=C),
+        staff(C, {"post": "update_by_id", "delete": "delete"}),
         "counselor-by-path",
     ),
-    *both("user/ban/<hexid:user_id>", views.UserEnableView.as_view(enabled=False), "user-ban"),
-    *both("user/active/<hexid:user_id>", views.UserEnableView.as_view(enabled=True), "user-active"),
-    *both("user/password", views.PasswordView.as_view(), "user-password"),
-    *both("user/update", views.VisitorUpdateView.as_view(), "user-update"),
-    *both("user/maxconsults", views.MaxConsultsView.as_view(), "user-maxconsults"),
-    *both("config", views.ConfigView.as_view(), "config"),
 ]

@@ -33,6 +33,16 @@ def _is_admin_path(path):
     return path.startswith("/admin/") or path == "/admin"
 
 
+def _supported_methods(view_func, view_class):
+    """Methods a view answers: a ViewSet's explicit method -> action map (`as_view({"put": "start"})`),
+    else an APIView's handler methods. HEAD counts only where declared (DRF's ViewSet adds it to the map
+    on the first GET, which must not change what later requests are told)."""
+    actions = getattr(view_func, "actions", None)
+    if actions is not None:
+        return {name for name in actions if name != "head"} | {"options"}
+    return {name for name in view_class.http_method_names if hasattr(view_class, name)}
+
+
 class JsonErrorMiddleware:
     """Errors outside DRF (Django's own 4xx/5xx) get the API envelope instead of an HTML page."""
 
@@ -49,13 +59,10 @@ class JsonErrorMiddleware:
         method = request.method.lower()
         if view_class is None or method == "options":
             return None
-        actions = getattr(view_func, "actions", None)  # a ViewSet bound to this route's method → action map
-        handles = actions.__contains__ if actions is not None else lambda name: hasattr(view_class, name)
-        if handles(method):
+        supported = _supported_methods(view_func, view_class)
+        if method in supported:
             return None
-        allowed = [
-            name.upper() for name in view_class.http_method_names if handles(name) or name == "options"
-        ]
+        allowed = [name.upper() for name in view_class.http_method_names if name in supported]
         response = error_response(request.path, 405, -2, f"不支持的请求方法: {request.method}")
         response["Allow"] = ", ".join(allowed)
         return response

@@ -1,7 +1,6 @@
-"""The IM callback archive (CONTRACT §7): storage, dedupe, authentication, recall, presence."""
+"""POST /message/callback: Tencent IM callbacks stored once, whole, and acknowledged truly (CONTRACT §7)."""
 
 import hashlib
-import json
 import time
 
 import pytest
@@ -11,9 +10,9 @@ from conversations.models import Conversation
 from messages.models import Message
 from scheduling.models import Presence
 from tests.helpers import make_user
+from tests.messages.helpers import OK, message, post_callback
 from users.models import UserType
 
-OK = {"ActionStatus": "OK", "ErrorInfo": "", "ErrorCode": 0}
 SEED_EXAMPLE = {
     "CallbackCommand": "C2C.CallbackAfterSendMsg",
     "From_Account": "jared",
@@ -29,40 +28,6 @@ SEED_EXAMPLE = {
     "MsgBody": [{"MsgType": "TIMTextElem", "MsgContent": {"Text": "red packet"}}],
     "CloudCustomData": "your cloud custom data",
 }
-
-
-def post_callback(client, body, command="C2C.CallbackAfterSendMsg", sdkappid="1400000000", **extra):
-    params = {
-        "SdkAppid": sdkappid,
-        "CallbackCommand": command,
-        "contenttype": "json",
-        "ClientIP": "127.0.0.1",
-        "OptPlatform": "RESTAPI",
-        **extra,
-    }
-    query = "&".join(f"{key}={value}" for key, value in params.items())
-    data = body if isinstance(body, str | bytes) else json.dumps(body)
-    return client.post(f"/message/callback?{query}", data=data, content_type="application/json")
-
-
-def message(
-    key, conversation_id="", sender="visitor_a", receiver="counselor_b", seq=1, at=1700000000, body=None
-):
-    return {
-        "CallbackCommand": "C2C.CallbackAfterSendMsg",
-        "From_Account": sender,
-        "To_Account": receiver,
-        "MsgSeq": seq,
-        "MsgRandom": 7,
-        "MsgTime": at,
-        "MsgKey": key,
-        "OnlineOnlyFlag": 0,
-        "SendMsgResult": 0,
-        "ErrorInfo": "send msg succeed",
-        "UnreadMsgNum": 1,
-        "MsgBody": body or [{"MsgType": "TIMTextElem", "MsgContent": {"Text": f"消息{seq}"}}],
-        "CloudCustomData": conversation_id,
-    }
 
 
 @pytest.mark.django_db

@@ -8,7 +8,7 @@ from openpyxl import load_workbook
 from conversations.models import Conversation
 from messages.models import Message
 from tests.helpers import error_of
-from tests.messages.test_callback import OK, message, post_callback
+from tests.messages.helpers import OK, message, post_callback
 
 
 @pytest.mark.django_db

@@ -9,12 +9,12 @@ from openpyxl.cell import WriteOnlyCell
 from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
 from openpyxl.styles import Font
 
+from conversations.constants import ConversationStatus
 from hotline.api.timeutil import SHANGHAI
 from hotline.limits import DATETIME_FORMAT
-from messages.selectors import messages_of
-from messages.webshape import element_payload, element_text
 
-from .constants import ConversationStatus
+from .selectors import messages_of
+from .webshape import element_payload, element_text
 
 ROLE_NAMES = {
     "VISITOR": "访客",
@@ -68,7 +68,7 @@ def _person(user):
     return f"{user.name or user.username}（{user.username}）"
 
 
-def _write_sheet(workbook, conversation, title):
+def _write_sheet(workbook, actor, conversation, title):
     sheet = workbook.create_sheet(title=title)
     sheet.column_dimensions["A"].width = 20
     sheet.column_dimensions["C"].width = 24
@@ -86,9 +86,9 @@ def _write_sheet(workbook, conversation, title):
         ("访客" if conversation.type == "COUNSELING_SESSION" else "咨询师", _person(conversation.user)),
         ("咨询师" if conversation.type == "COUNSELING_SESSION" else "督导", _person(conversation.counselor)),
         ("开始时间", _local(conversation.start_time)),
-        ("结束时间", _local(conversation.end_time)),
-        ("时长", _duration(conversation.duration)),
-        ("状态", ConversationStatus(conversation.status).label),
+        ("结束时间", _local(conversation.shown_end_time)),
+        ("时长", _duration(conversation.shown_duration)),
+        ("状态", ConversationStatus(conversation.shown_status).label),
         ("评价", _rating(evaluation)),
     ]
     for name, value in header:
@@ -99,7 +99,7 @@ def _write_sheet(workbook, conversation, title):
         conversation.user.username: conversation.user,
         conversation.counselor.username: conversation.counselor,
     }
-    for message in messages_of(conversation).iterator(chunk_size=2000):
+    for message in messages_of(actor, conversation).iterator(chunk_size=2000):
         sender = people.get(message.from_account)
         role = ROLE_NAMES.get(sender.type, "") if sender else ""
         name = (sender.name or sender.username) if sender else message.from_account
@@ -121,12 +121,13 @@ def _seconds_local(seconds):
         return str(seconds)
 
 
-def transcript_workbook(conversations):
-    """A temporary file holding one sheet per conversation, positioned at its start."""
+def transcript_workbook(actor, conversations):
+    """A temporary file holding one sheet per conversation (as `conversations.selectors` loads them,
+    with their shown state), positioned at its start."""
     workbook = Workbook(write_only=True)
     for index, conversation in enumerate(conversations, start=1):
         title = conversation.id if len(conversations) == 1 else f"{index}-{conversation.id}"
-        _write_sheet(workbook, conversation, title[:31])
+        _write_sheet(workbook, actor, conversation, title[:31])
     output = tempfile.TemporaryFile()
     workbook.save(output)
     output.seek(0)

@@ -1,0 +1,49 @@
+"""Users are imported into the IM service once, after commit, without failing requests."""
+
+import json
+
+import pytest
+
+from messages.models import ImAccount
+from tests.helpers import md5, result_of
+
+
+@pytest.mark.django_db
+def test_im_sign_imports_the_caller_once(as_user, tim, counselor):
+    result_of(as_user(counselor).post("/im/sign"))
+    result_of(as_user(counselor).post("/im/sign"))
+    assert tim.imported == [{"UserID": "liMeijin", "Nick": "李玫瑾", "FaceUrl": ""}]
+    assert ImAccount.objects.get(user=counselor).imported_at is not None
+
+
+@pytest.mark.django_db
+def test_failed_import_never_fails_the_request_and_is_retried(as_user, tim, counselor):
+    tim.fail_next = 1
+    assert isinstance(result_of(as_user(counselor).post("/im/sign")), str)
+    account = ImAccount.objects.get(user=counselor)
+    assert account.imported_at is None and "70169" in account.last_error
+    result_of(as_user(counselor).post("/im/sign"))
+    assert [item["UserID"] for item in tim.imported] == ["liMeijin"]
+
+
+@pytest.mark.django_db
+def test_unreachable_im_never_fails_sign(as_user, tim, counselor, settings):
+    settings.TIM_API_BASE = "http://127.0.0.1:9"
+    assert isinstance(result_of(as_user(counselor).post("/im/sign")), str)
+
+
+@pytest.mark.django_db
+def test_new_staff_is_imported_after_commit(as_user, tim, inst_admin, django_capture_on_commit_callbacks):
+    body = {"username": "newbie", "password": md5("pw"), "role": "ROLE_COUNSELOR"}
+    with django_capture_on_commit_callbacks(execute=True):
+        result_of(as_user(inst_admin).put("/user/ms", body, format="json"))
+    assert [item["UserID"] for item in tim.imported] == ["newbie"]
+
+
+@pytest.mark.django_db
+def test_new_wechat_visitor_is_imported_after_commit(anon, tim, wechat, django_capture_on_commit_callbacks):
+    wechat.sessions["c"] = {"openid": "openid-new", "session_key": "tiihtNczf5v6AKRyjwEUhQ=="}
+    with django_capture_on_commit_callbacks(execute=True):
+        result_of(anon.post("/auth/wx/wx4f4bc4dec97d474b/login?code=c"))
+    assert [item["UserID"] for item in tim.imported] == ["openid-new"]
+    assert json.dumps(tim.imported)
