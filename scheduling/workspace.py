@@ -3,7 +3,7 @@ Arrangement rows as the hotline's `/arrange`; leave periods take a counsellor of
 
 import re
 from calendar import monthrange
-from datetime import date, datetime, time
+from datetime import date, datetime, time, timedelta
 
 from django.db import transaction
 from django.db.models import Q
@@ -20,8 +20,7 @@ from hotline.limits import (
 from users.models import User
 from users.scoping import visible_to
 
-from .models import Arrangement, DutyType, LeavePeriod
-from .selectors import arrangements_materialize
+from .models import Arrangement, DutyType, LeavePeriod, WeeklyDuty
 
 SLOT = re.compile(r"^\s*(\d{1,2}):(\d{2})\s*-\s*(\d{1,2}):(\d{2})\s*$")
 WHOLE_DAY = "00:00-23:59"
@@ -120,22 +119,52 @@ def duty_staff(actor):
     )
 
 
+def weekly_schedule_id(rule, day):
+    """The id of a day that weekly duty implies: 8 hex digits of the date, 4 of the rule, then a 0 where a
+    stored row's id has its uuid4 "4", so the two kinds never collide."""
+    return int(f"{day.toordinal():08x}{rule.pk % 0x10000:04x}0", 16)
+
+
+def _display_name(user):
+    return user.name or user.username
+
+
 def month_schedule(*, actor, year, month):
-    """[{date: day of month, schedules: [{id, name, work_time}]}] for the actor's institution's staff."""
+    """[{date: day of month, schedules: [{id, name, work_time}]}] for the actor's institution's staff.
+    A read: weekly duty is expanded here (as `scheduling.selectors.on_duty` does for the hotline),
+    never written. Three queries whatever the month holds."""
     first = date(year, month, 1)
     last = date(year, month, monthrange(year, month)[1])
-    staff_ids = list(duty_staff(actor).values_list("pk", flat=True))
-    arrangements_materialize(first, until=last, user_ids=staff_ids)
-    rows = (
-        Arrangement.objects.filter(date__gte=first, date__lte=last, removed=False, user_id__in=staff_ids)
-        .select_related("user")
-        .order_by("date", "start_time", "user__name", "id")
-    )
-    days = {}
-    for row in rows:
-        days.setdefault(row.date.day, []).append(
-            {"id": schedule_id(row), "name": row.user.name or row.user.username, "work_time": slot_text(row)}
+    staff_ids = duty_staff(actor).values("pk")
+    stored = list(
+        Arrangement.objects.filter(date__gte=first, date__lte=last, user_id__in=staff_ids).select_related(
+            "user"
         )
+    )
+    # A whole-day row, even a removed one (a tombstone), stands for that day instead of weekly duty.
+    whole_days = {(row.user_id, row.date) for row in stored if row.start_time is None}
+    rules = list(
+        WeeklyDuty.objects.filter(user_id__in=staff_ids, valid_from__lte=last)
+        .filter(Q(valid_until__isnull=True) | Q(valid_until__gte=first))
+        .select_related("user")
+    )
+    entries = [
+        (row.date, slot_text(row), _display_name(row.user), schedule_id(row))
+        for row in stored
+        if not row.removed
+    ]
+    for offset in range((last - first).days + 1):
+        day = first + timedelta(days=offset)
+        for rule in rules:
+            applies = rule.weekday == day.isoweekday() and rule.valid_from <= day
+            if applies and (rule.valid_until is None or day <= rule.valid_until):
+                if (rule.user_id, day) not in whole_days:
+                    entries.append((day, WHOLE_DAY, _display_name(rule.user), weekly_schedule_id(rule, day)))
+    days = {}
+    for day, work_time, name, row_id in sorted(
+        entries, key=lambda entry: (entry[0], entry[1], entry[2], entry[3])
+    ):
+        days.setdefault(day.day, []).append({"id": row_id, "name": name, "work_time": work_time})
     return [{"date": day, "schedules": schedules} for day, schedules in sorted(days.items())]
 
 

@@ -184,3 +184,30 @@ def test_a_counselor_on_leave_is_off_hotline_duty(ws, ws_user, as_user, visitor)
     assert [row["userId"] for row in result_of(as_user(visitor).get("/arrange/theday", tomorrow))] == [
         ws_user.id
     ]
+
+
+@pytest.mark.django_db
+def test_month_view_expands_weekly_duty_without_writing(ws, ws_user, inst_admin, as_user):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    monday = today() + timedelta(days=7 - today().weekday())  # next Monday
+    body = {"user": ws_user.id, "weekDays": [1], "userType": "COUNSELOR"}
+    result_of(as_user(inst_admin).post("/arrange/batch", body, format="json"))
+    rows_before = Arrangement.objects.count()
+    with CaptureQueriesContext(connection) as queries:
+        month = ws_data(ws(f"{W}/schedule/work", {"year": monday.year, "month": monday.month}))
+    assert not [
+        q["sql"] for q in queries if q["sql"].lstrip().upper().startswith(("INSERT", "UPDATE", "DELETE"))
+    ]
+    assert Arrangement.objects.count() == rows_before
+    entry = next(item for item in month if item["date"] == monday.day)
+    assert [(s["name"], s["work_time"]) for s in entry["schedules"]] == [
+        (ws_user.name or ws_user.username, "00:00-23:59")
+    ]
+    # Taking that one Monday off (the hotline's DELETE /arrange/{id}) removes it from the month view too.
+    params = {"timestamp": day_ms(monday), "type": "COUNSELOR"}
+    row = result_of(as_user(inst_admin).get("/arrange/theday", params))[0]
+    result_of(as_user(inst_admin).delete(f"/arrange/{row['id']}"))
+    month = ws_data(ws(f"{W}/schedule/work", {"year": monday.year, "month": monday.month}))
+    assert all(item["date"] != monday.day for item in month)
