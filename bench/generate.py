@@ -474,6 +474,8 @@ def main():
         "spareVisitor": spare_visitor["id"],
         "spareCounselor": counselors[N_BURST_COUNSELORS]["id"],
         "bigConversation": big["id"],
+        # Where the callback load files its messages (not the big one, which the export reads).
+        "callbackConversation": next(row["id"] for row in closed_rows if row is not big),
         "bigConversationMessages": Message.objects.filter(conversation_id=big["id"]).count(),
         "counts": {
             "users": User.objects.count(),
