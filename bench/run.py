@@ -17,6 +17,7 @@ import sys
 import threading
 import time
 import urllib.parse
+import warnings
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
@@ -330,10 +331,11 @@ def run_write_ceiling(server, dataset):
 def run_export(server, dataset, token):
     """Time of the export of the 10 000-message conversation and the serving worker's RSS growth."""
     path = f"/conversation/export/{dataset['bigConversation']}"
-    log(f"  export of {dataset['bigConversationMessages']} messages: 1 warm-up + {EXPORT_RUNS} runs")
-    server.request("POST", path, token=token)
+    log(f"  export of {dataset['bigConversationMessages']} messages: {EXPORT_RUNS + 1} runs")
     runs = []
-    for _ in range(EXPORT_RUNS):
+    # The first run is timed apart (it pays the worker's first import of openpyxl) but its memory counts:
+    # a worker keeps the memory it grew to, so only a worker's first export shows the growth.
+    for _ in range(EXPORT_RUNS + 1):
         pids = server.worker_pids()
         before = {pid: rss_kb(pid) for pid in pids}
         peak = dict(before)
@@ -362,14 +364,16 @@ def run_export(server, dataset, token):
                 "retainedGrowthMb": round(max(after[pid] - before[pid] for pid in pids) / 1024, 1),
             }
         )
+    timed = runs[1:]
     result = {
         "path": "POST /conversation/export/{id}",
         "url": path,
         "runs": runs,
-        "seconds": statistics.median(run["seconds"] for run in runs),
-        # In the table: the median and the slowest run, in ms.
-        "p50Ms": round(statistics.median(run["seconds"] for run in runs) * 1000, 1),
-        "p99Ms": round(max(run["seconds"] for run in runs) * 1000, 1),
+        "seconds": statistics.median(run["seconds"] for run in timed),
+        "firstRunSeconds": runs[0]["seconds"],
+        # In the table: the median and the slowest run after the first, in ms.
+        "p50Ms": round(statistics.median(run["seconds"] for run in timed) * 1000, 1),
+        "p99Ms": round(max(run["seconds"] for run in timed) * 1000, 1),
         "peakGrowthMb": max(run["peakGrowthMb"] for run in runs),
         "retainedGrowthMb": max(run["retainedGrowthMb"] for run in runs),
         "errors": sum(1 for run in runs if run["status"] != 200),
@@ -417,6 +421,8 @@ def run_burst(server, dataset, tokens):
 def count_queries(dataset, tokens, paths):
     """SQL statements of one request of each path, through Django's test client on the bench database."""
     client = Client()
+    # Whitenoise warns once that collectstatic never ran; the bench serves no static files.
+    warnings.filterwarnings("ignore", message="No directory at")
     counts = {}
 
     def measure(method, url, token, body=None):
@@ -475,7 +481,7 @@ def print_table(results):
         f"callback: {cb['requestsSent']} requests sent for {cb['distinctKeysSent']} keys (each twice), "
         f"{cb['acknowledged']} acknowledged, {cb['refused']} refused; {cb['distinctKeysStored']} keys stored, "
         f"{cb['lost']} lost, {cb['doubled']} doubled",
-        f"export: {ex['seconds']} s (median of {len(ex['runs'])}), worker RSS +{ex['peakGrowthMb']} MB at peak, "
+        f"export: {ex['seconds']} s (median of {len(ex['runs']) - 1} after a first of {ex['firstRunSeconds']} s), worker RSS +{ex['peakGrowthMb']} MB at peak, "
         f"+{ex['retainedGrowthMb']} MB retained",
         f"burst: {burst['inProgress']} IN_PROGRESS / {burst['waiting']} WAITING "
         f"({'exact' if burst['exact'] else 'NOT exact'}), p50 {burst['p50Ms']} ms, p99 {burst['p99Ms']} ms",
