@@ -5,6 +5,7 @@ check, count SQL queries per request, then print one table and write bench/resul
 Run by bench/run.sh (through `make bench`), which provides a throwaway PostgreSQL and the dataset.
 """
 
+import hashlib
 import http.client
 import json
 import os
@@ -51,6 +52,27 @@ CALLBACK_QUERY = (
     "&ClientIP=127.0.0.1&OptPlatform=RESTAPI"
 )
 EXPORT_RUNS = 3
+SIGNS_FILE = WORK_DIR / "signs.lua"
+
+
+def callback_sign(request_time):
+    """CONTRACT §7: Sign = hex sha256(token + RequestTime)."""
+    token = os.environ["TIM_CALLBACK_TOKEN"]
+    return hashlib.sha256(f"{token}{request_time}".encode()).hexdigest()
+
+
+def write_signs(seconds=3600):
+    """wrk's Lua has no sha256: the Sign of every second of the next hour (and the last minute), as a
+    table callback.lua reads. A key's second delivery is signed one second earlier, as a provider
+    redelivery carries its own RequestTime (the same Sign and body again would be a refused replay)."""
+    now = int(time.time())
+    entries = ",\n".join(f'  [{t}] = "{callback_sign(t)}"' for t in range(now - 60, now + seconds))
+    SIGNS_FILE.write_text("SIGNS = {\n" + entries + "\n}\n")
+
+
+def signed_callback_query():
+    now = int(time.time())
+    return f"{CALLBACK_QUERY}&RequestTime={now}&Sign={callback_sign(now)}"
 
 
 def log(text):
@@ -286,6 +308,7 @@ def run_callback(server, dataset):
     """Callback at c=32 with each key sent twice, then the rows: acknowledged vs stored, lost, doubled."""
     tag = f"benchcb{int(time.time())}"
     conversation = dataset["callbackConversation"]
+    write_signs()
     result = load(
         server,
         "POST /message/callback",
@@ -440,7 +463,7 @@ def count_queries(dataset, tokens, paths):
         "CloudCustomData": dataset["callbackConversation"],
     }
     counts["POST /message/callback"] = measure(
-        "post", f"/message/callback?{CALLBACK_QUERY}", None, json.dumps(message)
+        "post", f"/message/callback?{signed_callback_query()}", None, json.dumps(message)
     )
     counts["POST /conversation/export/{id}"] = measure(
         "post", f"/conversation/export/{dataset['bigConversation']}", tokens[dataset["instAdmin"]]

@@ -24,7 +24,11 @@ export DEBUG=0
 SECRET_KEY=$("$PY" -c 'import secrets; print(secrets.token_urlsafe(50))')
 export SECRET_KEY
 export TIM_SDKAPPID=1400000000
-export TIM_CALLBACK_TOKEN=""
+# Production refuses unsigned callbacks: the bench signs them (bench/run.py writes the Signs for wrk).
+TIM_CALLBACK_TOKEN=$("$PY" -c 'import secrets; print(secrets.token_hex(16))')
+export TIM_CALLBACK_TOKEN
+export SMS_BACKEND=file
+export SMS_FILE_PATH=bench/work/sent_sms.jsonl
 export JWT_ACCESS_MINUTES=600
 mkdir -p bench/work
 

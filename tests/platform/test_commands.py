@@ -29,13 +29,30 @@ def test_createadmin_puts_the_admin_in_the_named_institution():
     assert User.objects.get(username="boss2").institution.code == "fudan"
 
 
+@pytest.fixture
+def development(settings):
+    settings.DEBUG = True  # seed_demo refuses to run otherwise
+
+
+@pytest.mark.django_db
+def test_seed_demo_refuses_to_run_in_production(settings):
+    from django.core.management.base import CommandError
+
+    from users.models import User
+
+    settings.DEBUG = False
+    with pytest.raises(CommandError, match="DEBUG=1"):
+        call_command("seed_demo")
+    assert not User.objects.exists()
+
+
 def test_seed_demo_lives_above_every_app():
     # The seeder imports every app, so it belongs to hotline.demo, not to a domain app.
     assert get_commands()["seed_demo"] == "hotline.demo"
 
 
 @pytest.mark.django_db
-def test_seed_demo_is_safe_to_run_twice(anon):
+def test_seed_demo_is_safe_to_run_twice(anon, development):
     call_command("seed_demo")
 
     def counts():
@@ -56,7 +73,7 @@ def test_seed_demo_is_safe_to_run_twice(anon):
 
 
 @pytest.mark.django_db
-def test_seed_demo_workspace_counselor_sees_data_everywhere(anon):
+def test_seed_demo_workspace_counselor_sees_data_everywhere(anon, development):
     call_command("seed_demo")
     login = anon.post(
         "/api/consultant/auth/login",
@@ -95,7 +112,7 @@ def test_seed_demo_workspace_counselor_sees_data_everywhere(anon):
 
 
 @pytest.mark.django_db
-def test_seed_demo_case_files_template_slots_and_leave(anon):
+def test_seed_demo_case_files_template_slots_and_leave(anon, development):
     from consultant.models import Archive, Template
     from scheduling.models import LeavePeriod
 

@@ -3,7 +3,8 @@
 import random
 from datetime import datetime, time, timedelta
 
-from django.core.management.base import BaseCommand
+from django.conf import settings
+from django.core.management.base import BaseCommand, CommandError
 from django.db import transaction
 from django.utils import timezone
 
@@ -174,6 +175,9 @@ class Command(BaseCommand):
 
     @transaction.atomic
     def handle(self, *args, **options):
+        if not settings.DEBUG:
+            # Every demo account has the same published password (CONTRACT §11).
+            raise CommandError("seed_demo creates accounts with a known password: it runs only with DEBUG=1")
         institutions = {}
         for code, name in INSTITUTIONS:
             institutions[code], _ = Institution.objects.get_or_create(code=code, defaults={"name": name})
