@@ -171,17 +171,16 @@ class ConsentDocument(models.Model):
         return "知情同意书"
 
 
-class LoginFailure(models.Model):
-    """One failed password login, keyed by `user:<username>` and `ip:<address>` (shared by all workers)."""
+class LoginAttempt(models.Model):
+    """Password sign-in attempts within the current window, keyed by `user:<username>` and `ip:<address>`
+    (shared by all workers). Counted before the password is checked; a success gives its attempt back."""
 
-    key = models.CharField(max_length=200)
-    created_at = models.DateTimeField(auto_now_add=True)
-
-    class Meta:
-        indexes = [models.Index(fields=["key", "created_at"])]
+    key = models.CharField(max_length=200, primary_key=True)
+    count = models.PositiveIntegerField(default=0)
+    window_start = models.DateTimeField()
 
     def __str__(self):
-        return f"{self.key} @ {self.created_at:%Y-%m-%d %H:%M:%S}"
+        return f"{self.key}: {self.count} since {self.window_start:%Y-%m-%d %H:%M:%S}"
 
 
 class LoginLock(models.Model):

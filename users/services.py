@@ -280,18 +280,18 @@ def login_with_password(*, username, password_md5, ip):
 def login_check_password(*, user, password_md5, throttle_key, ip):
     """The password rule of every sign-in (hotline and workspace): the found `user` (or None) must be
     active and match, else the failure counts against `throttle_key` and the address. Answers tokens."""
-    throttling.check_not_locked(throttle_key, ip)
+    throttling.attempt_begin(throttle_key, ip)
     if user is None:
         User().set_password(password_md5)  # same work as a real check, so timing does not reveal usernames
     if user is None or not user.is_active or not user.check_password(password_md5):
-        throttling.record_failure(throttle_key, ip)
+        throttling.attempt_failed(throttle_key, ip)
         raise LoginFailed()
-    return login_succeeded(user=user, throttle_key=throttle_key)
+    return login_succeeded(user=user, throttle_key=throttle_key, ip=ip)
 
 
-def login_succeeded(*, user, throttle_key):
-    """After any successful sign-in: forget the failures, note the time, answer a token pair."""
-    throttling.clear_failures(throttle_key)
+def login_succeeded(*, user, throttle_key, ip):
+    """After any successful sign-in: give the attempt back, note the time, answer a token pair."""
+    throttling.attempt_succeeded(throttle_key, ip)
     User.objects.filter(pk=user.pk).update(last_login=timezone.now())
     return tokens.token_pair(user)
 

@@ -55,16 +55,17 @@ def login(*, login_type, account_type, account, credential, ip):
             user=user, password_md5=md5_hex(credential), throttle_key=throttle_key, ip=ip
         )
         return user, pair
-    throttling.check_not_locked(throttle_key, ip)
+    throttling.attempt_begin(throttle_key, ip)
     user = account_user(account_type, account)
     try:
         codes.code_verify(channel=account_type, account=account, code=credential)
     except InvalidParam:
-        throttling.record_failure(throttle_key, ip)
+        throttling.attempt_failed(throttle_key, ip)
         raise
     if user is None or not user.is_active:
+        throttling.attempt_failed(throttle_key, ip)
         raise LoginFailed()
-    return user, login_succeeded(user=user, throttle_key=throttle_key)
+    return user, login_succeeded(user=user, throttle_key=throttle_key, ip=ip)
 
 
 def register(*, username, account_type, account, password, code):
