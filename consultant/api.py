@@ -1,14 +1,15 @@
 """The workspace's view plumbing shared by every viewset: authentication, parsers, multipart input."""
 
 from rest_framework import viewsets
-from rest_framework.parsers import FormParser, JSONParser, MultiPartParser
+from rest_framework.parsers import FormParser, MultiPartParser
 
 from hotline.api.errors import InvalidParam
+from hotline.api.parsers import BoundedJSONParser
 from hotline.api.permissions import PublicMixin
 
 from .auth import TokenOnly, UserIdMatchesToken, WorkspaceTokenAuthentication
 
-MULTIPART = [MultiPartParser, FormParser, JSONParser]
+MULTIPART = [MultiPartParser, FormParser, BoundedJSONParser]
 FILE_FIELDS = ("signatureImage", "attachImages")
 
 
@@ -17,7 +18,7 @@ class WorkspaceViewSet(viewsets.ViewSet):
 
     authentication_classes = [WorkspaceTokenAuthentication]
     permission_classes = [UserIdMatchesToken]
-    parser_classes = [JSONParser, FormParser, MultiPartParser]
+    parser_classes = [BoundedJSONParser, FormParser, MultiPartParser]
     # actions whose seed body carries no userID: the token alone names the caller (checked when sent)
     token_only = ()
 

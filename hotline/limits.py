@@ -30,6 +30,8 @@ DUTY_MAX_MS = 4102415999999  # 2099-12-31 23:59:59.999 +08:00
 INT32_MAX = 2_147_483_647  # 32-bit integer columns (an interview record's count)
 IMPORT_MAX_PROBLEMS = 500  # problems listed in one spreadsheet import's answer
 
+JSON_MAX_DEPTH = 32  # nesting of a request body's JSON (the deepest body any endpoint takes is 3)
+
 # ---- lists --------------------------------------------------------------------------------------------
 DEFAULT_PAGE_SIZE = 10
 MAX_PAGE_SIZE = 100
