@@ -14,7 +14,7 @@ from hotline.limits import DATE_FORMAT, IMPORT_MAX_PROBLEMS, TIME_FORMAT
 from scheduling import workspace
 from scheduling.models import DutyType
 from users.models import User
-from users.scoping import visible_to
+from users.scoping import SCHEDULE, visible_to
 
 from .fields import IMPORT_COLUMNS, IMPORT_LIMITS
 from .models import Archive, InterviewRecord
@@ -210,7 +210,7 @@ def _schedule_plan(body, staff, problems):
         username = str(row[1] or "").strip()
         user = staff.get(username)
         if user is None:
-            problems.append(f"第{number}行 用户名: 本机构没有咨询师或督导 {username!r}")
+            problems.append(f"第{number}行 用户名: 只能为本人或您督导的咨询师排班，不能为 {username!r} 排班")
         texts = [part for part in str(row[2] or "").replace("，", ",").split(",") if part.strip()]
         try:
             slots = workspace.parse_slots(texts, field="时间段") if texts else []
@@ -225,14 +225,15 @@ def _schedule_plan(body, staff, problems):
 
 
 def schedule_import(*, actor, upload):
-    """Rows `日期 | 用户名 | 时间段` replace the work slots of each (user, date) named, for the staff of the
-    caller's institution; all or nothing. Answers the number of (user, date) pairs written."""
+    """Rows `日期 | 用户名 | 时间段` replace the work slots of each (user, date) named: the caller's own, and
+    a supervisor's bound counsellors' (`users.scoping.SCHEDULE`); any other name refuses the whole file.
+    All or nothing. Answers the number of (user, date) pairs written."""
     body = _schedule_rows(upload)
     usernames = {str(row[1]).strip() for _, row in body if row[1] not in (None, "")}
     staff_of_institution = User.objects.filter(
         username__in=usernames, type__in=DutyType.values, deleted_at__isnull=True
     )
-    staff = {user.username: user for user in visible_to(actor, staff_of_institution, purpose="colleagues")}
+    staff = {user.username: user for user in visible_to(actor, staff_of_institution, purpose=SCHEDULE)}
     problems = []
     plan = _schedule_plan(body, staff, problems)
     for user, slots, numbers in plan.values():

@@ -9,7 +9,8 @@ above `users` (the layer order stays one-way). A queryset whose model has no rul
 `ScopeMissing`: a new model is invisible until someone writes its rule (deny by default).
 
 A model may be scoped for more than one purpose: `READ` (what the actor may look at, the default),
-`MANAGE` (what an administrator may change) and `COLLEAGUES` (the people an actor works with inside its
+`MANAGE` (what an administrator may change), `SCHEDULE` (whose work slots a staff member may set) and
+`COLLEAGUES` (the people an actor works with inside its
 institution: the counsellor a visitor picks, the supervisors a counsellor is bound to). `RULES` holds
 the read rules; `PURPOSE_RULES` the others, keyed by (label, purpose).
 """
@@ -26,6 +27,7 @@ from .models import UserType
 READ = "read"
 MANAGE = "manage"
 COLLEAGUES = "colleagues"
+SCHEDULE = "schedule"
 
 EVERYONE_BUT_ADMINS = (UserType.INSTITUTION, UserType.SUPERVISOR, UserType.COUNSELOR, UserType.VISITOR)
 
@@ -136,6 +138,9 @@ RULES: dict[str, Rule] = {
 PURPOSE_RULES: dict[tuple[str, str], Rule] = {
     ("users.User", MANAGE): MANAGED_USER,
     ("users.User", COLLEAGUES): COLLEAGUE,
+    # Whose work slots a counsellor or supervisor may set by spreadsheet (CONTRACT §9): its own, and a
+    # supervisor's also those of the counsellors bound to it.
+    ("users.User", SCHEDULE): Rule(owners=("pk",), supervised=("pk",)),
     # Duty rows are changed by the administrators who manage their user.
     ("scheduling.Arrangement", MANAGE): _prefixed(MANAGED_USER, "user"),
     ("scheduling.WeeklyDuty", MANAGE): _prefixed(MANAGED_USER, "user"),

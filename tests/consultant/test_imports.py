@@ -199,11 +199,10 @@ def test_overlapping_slots_across_rows_name_the_rows(anon, ws_user):
 
 @pytest.mark.django_db
 def test_schedule_upload(anon, ws_user, ecnu, other_inst):
-    colleague = make_user(UserType.COUNSELOR, inst=ecnu, username="colleague", name="同事")
     content = xlsx(
         [
             ["日期", "用户名", "时间段"],
-            [date(2026, 12, 5), "colleague", "09:00-11:00,14:00-16:00"],
+            [date(2026, 12, 5), "wsuser", "09:00-11:00,14:00-16:00"],
             ["2026-12-06", "wsuser", "10:00-12:00"],
         ]
     )
@@ -213,7 +212,7 @@ def test_schedule_upload(anon, ws_user, ecnu, other_inst):
         "files": SimpleUploadedFile("s.xlsx", content),
     }
     assert ws_data(anon.post(f"{W}/schedule/upload", body, format="multipart")) == {"days": 2}
-    assert Arrangement.objects.filter(user=colleague, date=date(2026, 12, 5)).count() == 2
+    assert Arrangement.objects.filter(user=ws_user, date=date(2026, 12, 5)).count() == 2
     stranger = make_user(UserType.COUNSELOR, inst=other_inst, username="stranger")
     bad = xlsx(
         [["日期", "用户名", "时间段"], ["2026-12-07", "stranger", "09:00-10:00"], ["someday", "wsuser", "x"]]
@@ -224,3 +223,42 @@ def test_schedule_upload(anon, ws_user, ecnu, other_inst):
     assert not Arrangement.objects.filter(user=stranger).exists()
     body["files"] = SimpleUploadedFile("s.xlsx", xlsx([["a", "b", "c"]]))
     assert "表头" in ws_error(anon.post(f"{W}/schedule/upload", body, format="multipart"), 400, -2)
+
+
+def upload_schedule(anon, uploader, rows):
+    body = {"token": token_pair(uploader)["access"], "files": SimpleUploadedFile("s.xlsx", xlsx(rows))}
+    return anon.post(f"{W}/schedule/upload", body, format="multipart")
+
+
+@pytest.mark.django_db
+def test_a_counsellor_cannot_set_a_colleagues_slots_by_spreadsheet(anon, ws_user, ecnu):
+    colleague = make_user(UserType.COUNSELOR, inst=ecnu, username="colleague", name="同事")
+    Arrangement.objects.create(user=colleague, type="COUNSELOR", date=date(2026, 12, 5))
+    rows = [
+        ["日期", "用户名", "时间段"],
+        ["2026-12-05", "wsuser", "09:00-10:00"],
+        ["2026-12-05", "colleague", "10:00-11:00"],
+    ]
+    message = ws_error(upload_schedule(anon, ws_user, rows), 400, -2)
+    assert "第3行 用户名" in message and "colleague" in message
+    # The whole file is refused: neither row is written, the colleague's day is untouched.
+    assert not Arrangement.objects.filter(user=ws_user).exists()
+    assert list(Arrangement.objects.filter(user=colleague).values_list("start_time", flat=True)) == [None]
+
+
+@pytest.mark.django_db
+def test_a_supervisor_sets_its_own_and_its_counsellors_slots_only(anon, ecnu):
+    supervisor = make_user(UserType.SUPERVISOR, inst=ecnu, username="sup", name="督导")
+    bound = make_user(UserType.COUNSELOR, inst=ecnu, username="bound", name="被督导")
+    make_user(UserType.COUNSELOR, inst=ecnu, username="unbound", name="他人")
+    bound.supervisors.add(supervisor)
+    rows = [
+        ["日期", "用户名", "时间段"],
+        ["2026-12-05", "sup", "09:00-10:00"],
+        ["2026-12-05", "bound", "10:00-11:00"],
+    ]
+    assert ws_data(upload_schedule(anon, supervisor, rows)) == {"days": 2}
+    assert Arrangement.objects.filter(user=bound, date=date(2026, 12, 5)).count() == 1
+    rows.append(["2026-12-06", "unbound", "10:00-11:00"])
+    assert "第4行 用户名" in ws_error(upload_schedule(anon, supervisor, rows), 400, -2)
+    assert not Arrangement.objects.filter(user__username="unbound").exists()
