@@ -41,9 +41,10 @@ class IsCounselor(_TypeRequired):
 
 
 def check_can_grant(actor, user_type):
-    """An institution administrator may not create or promote system administrators."""
-    if user_type == UserType.ADMIN and not actor.is_system_admin:
-        raise Forbidden("机构管理员不能创建系统管理员")
+    """Administrators are made by the level above: an institution administrator creates neither system
+    administrators nor other institution administrators."""
+    if user_type in (UserType.ADMIN, UserType.INSTITUTION) and not actor.is_system_admin:
+        raise Forbidden("机构管理员不能创建管理员账号")
 
 
 # For a ViewSet whose actions differ in who may call them: `action_permissions` maps an action to the

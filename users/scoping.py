@@ -105,7 +105,9 @@ CONVERSATION = Rule(
 
 # Users an administrator manages: institution administrators manage their institution except system
 # administrators; everyone else manages nobody (their own profile is read through `request.user`).
-MANAGED_USER = Rule(institution="institution_id", admin_excludes={"type": UserType.ADMIN})
+MANAGED_USER = Rule(
+    institution="institution_id", admin_excludes={"type__in": (UserType.ADMIN, UserType.INSTITUTION)}
+)
 
 # Duty is public inside an institution: its staff and visitors see who is on duty (/arrange/theday).
 DUTY = Rule(institution="user__institution_id", peers=EVERYONE_BUT_ADMINS)

@@ -4,13 +4,16 @@ import re
 import secrets
 from pathlib import PurePosixPath
 
-from hotline.api.errors import InvalidParam
+from hotline.api.errors import Forbidden, InvalidParam
+from users.models import UserType
 from users.scoping import visible_to
 
 from ..models import Template
 from ..spreadsheets import read_table, read_upload
 from ..storage import delete_after_commit, staged_files, template_path
 from ..workbooks import BUILTIN_TEMPLATE
+
+TEMPLATE_EDITORS = (UserType.SUPERVISOR, UserType.INSTITUTION, UserType.ADMIN)
 
 SAFE_TEMPLATE_NAME = re.compile(r"^[^/\\\x00-\x1f]{1,120}\.(xlsx|xls)$", re.IGNORECASE)
 
@@ -47,7 +50,10 @@ def template_store(*, user, name, kind, data):
 
 
 def templates_upload(*, actor, uploads):
-    """Save (or replace, by name) the uploaded templates, all or none; answers their names."""
+    """Save (or replace, by name) the uploaded templates, all or none; answers their names. The templates
+    are the whole institution's: supervisors and administrators replace them, counsellors use them."""
+    if actor.type not in TEMPLATE_EDITORS:
+        raise Forbidden("仅督导或管理员可以上传机构模板")
     checked = [_checked(upload) for upload in uploads]
     with staged_files() as staged:
         for name, kind, data in checked:

@@ -13,14 +13,21 @@ from tests.helpers import make_user
 from users.models import UserType
 
 
+@pytest.fixture
+def uploader(ecnu):
+    """Templates are the institution's: supervisors (and administrators) replace them, not counsellors."""
+    return make_user(UserType.SUPERVISOR, inst=ecnu, username="tplsup", name="模板督导")
+
+
 @pytest.mark.django_db
-def test_templates_upload_list_and_download(ws, multipart, media, ecnu, other_inst):
+def test_templates_upload_list_and_download(ws, multipart, media, ecnu, other_inst, uploader):
     listing = ws_data(ws(f"{W}/interview/template/list"))
     assert listing[0]["fileName"] == BUILTIN_TEMPLATE and int(listing[0]["fileSize"]) > 0
     ws_data(
         multipart(
             f"{W}/interview/upload/template",
             {"files": SimpleUploadedFile("学校模板.xlsx", xlsx_bytes([["a", "b"]]))},
+            user=uploader,
         )
     )
     names = [item["fileName"] for item in ws_data(ws(f"{W}/interview/template/list"))]
@@ -49,9 +56,13 @@ def test_templates_upload_list_and_download(ws, multipart, media, ecnu, other_in
     "name,content",
     [("x.xlsx", b"not a spreadsheet"), ("x.txt", b"PK\x03\x04"), ("../../x.xlsx", b"PK\x03\x04junk")],
 )
-def test_template_upload_refuses_non_spreadsheets(multipart, media, name, content):
+def test_template_upload_refuses_non_spreadsheets(multipart, media, name, content, uploader):
     ws_error(
-        multipart(f"{W}/interview/upload/template", {"files": SimpleUploadedFile(name, content)}), 400, -2
+        multipart(
+            f"{W}/interview/upload/template", {"files": SimpleUploadedFile(name, content)}, user=uploader
+        ),
+        400,
+        -2,
     )
 
 
@@ -62,23 +73,31 @@ def _stored_templates(settings, ecnu):
 
 @pytest.mark.django_db
 def test_replacing_a_template_keeps_one_file(
-    ws, multipart, media, settings, ecnu, django_capture_on_commit_callbacks
+    ws, multipart, media, settings, ecnu, django_capture_on_commit_callbacks, uploader
 ):
     for content in ([["a"]], [["b"]]):
         upload = SimpleUploadedFile("学校模板.xlsx", xlsx_bytes(content))
         with django_capture_on_commit_callbacks(execute=True):  # the old file goes after the commit
-            ws_data(multipart(f"{W}/interview/upload/template", {"files": upload}))
+            ws_data(multipart(f"{W}/interview/upload/template", {"files": upload}, user=uploader))
     assert len(_stored_templates(settings, ecnu)) == 1
     downloaded = ws(f"{W}/interview/download", {"fileNames": ["学校模板.xlsx"]})
     assert load_workbook(io.BytesIO(downloaded.content)).active["A1"].value == "b"
 
 
 @pytest.mark.django_db
-def test_a_refused_file_stores_none_of_the_request(ws, multipart, media, settings, ecnu):
+def test_a_refused_file_stores_none_of_the_request(ws, multipart, media, settings, ecnu, uploader):
     uploads = [
         SimpleUploadedFile("好模板.xlsx", xlsx_bytes([["a"]])),
         SimpleUploadedFile("坏模板.xlsx", b"PK\x03\x04 not a workbook"),
     ]
-    ws_error(multipart(f"{W}/interview/upload/template", {"files": uploads}), 400, -2)
+    ws_error(multipart(f"{W}/interview/upload/template", {"files": uploads}, user=uploader), 400, -2)
     assert _stored_templates(settings, ecnu) == []
+    assert [item["fileName"] for item in ws_data(ws(f"{W}/interview/template/list"))] == [BUILTIN_TEMPLATE]
+
+
+@pytest.mark.django_db
+def test_a_counsellor_cannot_replace_the_institutions_templates(multipart, media, ws, uploader):
+    upload = SimpleUploadedFile("学校模板.xlsx", xlsx_bytes([["a", "b"]]))
+    message = ws_error(multipart(f"{W}/interview/upload/template", {"files": upload}), 403, -5)
+    assert "督导" in message
     assert [item["fileName"] for item in ws_data(ws(f"{W}/interview/template/list"))] == [BUILTIN_TEMPLATE]

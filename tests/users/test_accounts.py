@@ -120,10 +120,11 @@ def test_user_list_is_paged_newest_first_and_scoped(as_user, inst_admin, other_a
     users = [make_user(UserType.COUNSELOR, inst=ecnu, username=f"c{i}") for i in range(3)]
     response = as_user(inst_admin).get("/user/list", {"page": 1, "size": 2})
     body = response.json()
-    assert body["count"] == 4 and body["next"] == 2  # three counsellors + the administrator
+    # three counsellors (administrators are the level above's)
+    assert body["count"] == 3 and body["next"] == 2
     assert [row["username"] for row in body["result"]] == ["c2", "c1"]
     page2 = as_user(inst_admin).get("/user/list", {"page": 2, "size": 2}).json()
-    assert page2["next"] is None and len(page2["result"]) == 2
+    assert page2["next"] is None and len(page2["result"]) == 1
     assert "sjtu_admin" not in [row["username"] for row in page2["result"]]
     assert users[0].username in [row["username"] for row in page2["result"]]
 
@@ -154,9 +155,9 @@ def test_paging_parameters_are_checked_and_capped(as_user, inst_admin, ecnu):
     assert "[page]" in error_of(admin.get("/user/list", {"page": "x"}), 400, -2)
     assert "[size]" in error_of(admin.get("/user/list", {"size": "-1"}), 400, -2)
     body = admin.get("/user/list", {"page": 0, "size": 0}).json()  # 0 reads as page 1 and size 10
-    assert body["count"] == 13 and len(body["result"]) == 10 and body["next"] == 2
+    assert body["count"] == 12 and len(body["result"]) == 10 and body["next"] == 2
     body = admin.get("/user/list", {"size": 1000}).json()
-    assert len(body["result"]) == 13 and body["next"] is None
+    assert len(body["result"]) == 12 and body["next"] is None
 
 
 @pytest.mark.django_db
@@ -170,7 +171,7 @@ def test_user_list_runs_a_fixed_number_of_queries(
     # 1 the caller (token check), 1 count, 1 page of users with their institution, 1 supervisors prefetch
     with django_assert_max_num_queries(4):
         rows = result_of(client.get("/user/list", {"size": 100}))
-    assert len(rows) == 17
+    assert len(rows) == 16
 
 
 # ---- supervisors and counsellors ------------------------------------------------------------------
@@ -371,9 +372,31 @@ def test_ban_and_reactivate_a_visitor(as_user, inst_admin, visitor):
 
 
 @pytest.mark.django_db
-def test_ban_unknown_id_is_404_and_self_ban_refused(as_user, inst_admin):
+def test_ban_unknown_id_is_404_and_self_ban_refused(as_user, inst_admin, sysadmin):
     error_of(as_user(inst_admin).post("/user/ban/" + "0" * 32), 404, -4)
-    error_of(as_user(inst_admin).post(f"/user/ban/{inst_admin.id}"), 400, -2)
+    error_of(as_user(inst_admin).post(f"/user/ban/{inst_admin.id}"), 404, -4)  # not its own administrator
+    error_of(as_user(sysadmin).post(f"/user/ban/{sysadmin.id}"), 400, -2)
+
+
+@pytest.mark.django_db
+def test_institution_administrators_leave_peer_administrators_to_the_level_above(
+    as_user, inst_admin, sysadmin, ecnu
+):
+    peer = make_user(UserType.INSTITUTION, inst=ecnu, username="peer_admin", name="同级管理员")
+    error_of(as_user(inst_admin).post(f"/user/ban/{peer.id}"), 404, -4)
+    body = {
+        "username": "another_admin",
+        "password": md5("pw-123456"),
+        "role": "ROLE_INSTITUTION_ADMINISTRATOR",
+    }
+    error_of(as_user(inst_admin).put("/user/ms", body, format="json"), 403, -5)
+    assert not User.objects.filter(username="another_admin").exists()
+    peer.refresh_from_db()
+    assert peer.enabled
+    result_of(as_user(sysadmin).post(f"/user/ban/{peer.id}"))
+    peer.refresh_from_db()
+    assert not peer.enabled
+    result_of(as_user(sysadmin).put("/user/ms", body, format="json"))
 
 
 # ---- self-service ---------------------------------------------------------------------------------
