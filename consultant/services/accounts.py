@@ -72,8 +72,9 @@ def register(*, username, account_type, account, password, code):
     value = codes.normalize(account_type, account)
     if User.objects.filter(username=username).exists():
         raise InvalidParam(USERNAME_TAKEN)
-    _check_contact_free(account_type, value)
+    # The code before the contact check: only the address's owner learns that it belongs to a staff account.
     codes.code_verify(channel=account_type, account=value, code=code)
+    _check_contact_free(account_type, value)
     user = User(username=username, type=UserType.COUNSELOR, institution=institution_default(), state="NORMAL")
     setattr(user, ACCOUNT_FIELD[account_type], value)
     user.set_password(md5_hex(password))
