@@ -10,6 +10,18 @@ CHAT_FILE_MAX_BYTES = 20 * MIB  # voice and image files that chat messages link 
 MULTIPART_OVERHEAD_BYTES = 64 * 1024  # room for multipart boundaries and headers around one file
 IMAGE_MAX_BYTES = 5 * MIB  # avatars and case-file images
 SPREADSHEET_MAX_BYTES = 5 * MIB  # record and schedule imports, templates
+MAX_FILES_PER_REQUEST = 10  # a record's signature and attachments, several templates
+# Largest body an endpoint accepts, decided from Content-Length before anything is read or spooled
+# (hotline.api.middleware.BodySizeMiddleware); every other endpoint takes REQUEST_MEMORY_MAX_BYTES.
+UPLOAD_BODY_LIMITS = (
+    ("/file/upload", CHAT_FILE_MAX_BYTES + MULTIPART_OVERHEAD_BYTES),
+    ("/updateAvatar", IMAGE_MAX_BYTES + MULTIPART_OVERHEAD_BYTES),
+    ("/interview/records/profile/create", MAX_FILES_PER_REQUEST * IMAGE_MAX_BYTES + MULTIPART_OVERHEAD_BYTES),
+    ("/interview/records/profile/update", MAX_FILES_PER_REQUEST * IMAGE_MAX_BYTES + MULTIPART_OVERHEAD_BYTES),
+    ("/interview/upload/template", MAX_FILES_PER_REQUEST * SPREADSHEET_MAX_BYTES + MULTIPART_OVERHEAD_BYTES),
+    ("/interview/upload/records", SPREADSHEET_MAX_BYTES + MULTIPART_OVERHEAD_BYTES),
+    ("/schedule/upload", SPREADSHEET_MAX_BYTES + MULTIPART_OVERHEAD_BYTES),
+)
 
 # ---- spreadsheets (a declared size is never trusted) ---------------------------------------------
 SPREADSHEET_MAX_UNCOMPRESSED_BYTES = 50 * MIB  # zip bomb: all entries together

@@ -3,6 +3,7 @@
 import re
 import uuid
 
+from ..limits import REQUEST_MEMORY_MAX_BYTES, UPLOAD_BODY_LIMITS
 from .envelope import error_response
 from .exceptions import exception_response
 from .request_id import current as _request_id
@@ -27,6 +28,33 @@ class RequestIdMiddleware:
             _request_id.reset(token)
         response["X-Request-ID"] = request_id
         return response
+
+
+def body_limit(path):
+    """The largest body `path` accepts (its upload endpoints' own limit, else the default)."""
+    trimmed = path.rstrip("/")
+    for suffix, limit in UPLOAD_BODY_LIMITS:
+        if trimmed.endswith(suffix):
+            return limit
+    return REQUEST_MEMORY_MAX_BYTES
+
+
+class BodySizeMiddleware:
+    """413 from the declared Content-Length, before authentication and before any byte of the body is
+    read: an anonymous caller cannot make the server parse or spool more than the endpoint takes."""
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        if not _is_admin_path(request.path):
+            try:
+                declared = int(request.META.get("CONTENT_LENGTH") or 0)
+            except ValueError:
+                return error_response(request.path, 400, -2, "Content-Length 无效")
+            if declared > body_limit(request.path):
+                return error_response(request.path, 413, -2, "请求体过大")
+        return self.get_response(request)
 
 
 def _is_admin_path(path):
