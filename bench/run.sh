@@ -28,6 +28,7 @@ export TIM_SDKAPPID=1400000000
 TIM_CALLBACK_TOKEN=$("$PY" -c 'import secrets; print(secrets.token_hex(16))')
 export TIM_CALLBACK_TOKEN
 export SMS_BACKEND=file
+export SECURE_SSL_REDIRECT=0  # loopback, plain HTTP
 export SMS_FILE_PATH=bench/work/sent_sms.jsonl
 export JWT_ACCESS_MINUTES=600
 mkdir -p bench/work

@@ -175,7 +175,8 @@ SIMPLE_JWT = {
     "CHECK_REVOKE_TOKEN": True,
 }
 
-API_DOCS = env_bool("API_DOCS", True)
+# The interactive docs and schema: on in development, off in production unless asked for.
+API_DOCS = env_bool("API_DOCS", DEBUG)
 SPECTACULAR_SETTINGS = {
     "TITLE": "心院热线平台 API",
     "DESCRIPTION": "Hotline API (envelope code/message/result) and counsellor workspace API "
@@ -261,6 +262,13 @@ if not DEBUG:
     SESSION_COOKIE_SECURE = env_bool("SESSION_COOKIE_SECURE", True)
     CSRF_COOKIE_SECURE = env_bool("CSRF_COOKIE_SECURE", True)
     SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
+    # TLS ends at the reverse proxy in front (docker-compose.yml); plain HTTP is redirected and browsers
+    # told to stay on HTTPS. /health stays reachable over plain HTTP for the orchestrator's probes.
+    SECURE_SSL_REDIRECT = env_bool("SECURE_SSL_REDIRECT", True)
+    SECURE_REDIRECT_EXEMPT = [r"^health/?$"]
+    SECURE_HSTS_SECONDS = env_int("SECURE_HSTS_SECONDS", 31536000)
+    SECURE_HSTS_INCLUDE_SUBDOMAINS = env_bool("SECURE_HSTS_INCLUDE_SUBDOMAINS", True)
+    SECURE_HSTS_PRELOAD = env_bool("SECURE_HSTS_PRELOAD", True)
 
 LOGGING = {
     "version": 1,

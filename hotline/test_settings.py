@@ -9,6 +9,8 @@ os.environ.setdefault("FAST_PASSWORD_HASHING", "1")
 os.environ.setdefault("EMAIL_BACKEND", "django.core.mail.backends.locmem.EmailBackend")
 os.environ.setdefault("MEDIA_ROOT", tempfile.mkdtemp(prefix="hotline-test-media-"))
 os.environ.setdefault("SMS_BACKEND", "file")
+os.environ.setdefault("SECURE_SSL_REDIRECT", "0")  # the test client speaks plain HTTP
+os.environ.setdefault("API_DOCS", "1")
 os.environ.setdefault("TIM_CALLBACK_TOKEN", "test-callback-token")
 os.environ.setdefault("SMS_FILE_PATH", os.path.join(tempfile.gettempdir(), "hotline-test-sms.jsonl"))
 

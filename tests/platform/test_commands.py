@@ -124,19 +124,30 @@ def test_seed_demo_case_files_template_slots_and_leave(anon, development):
     assert Archive.objects.count() == 3 and Template.objects.count() == 1 and LeavePeriod.objects.count() == 1
 
 
-PRODUCTION_ENV = {"SECRET_KEY": "x" * 50, "DEBUG": "0", "SMS_BACKEND": "file", "TIM_CALLBACK_TOKEN": "tok"}
+PRODUCTION_ENV = {
+    "SECRET_KEY": "k7R-q2vX9_mZ4tLp8WcN1bYh6FsJ3dGe0uAiOoKx5rTnVyBqHjEw",
+    "DEBUG": "0",
+    "SMS_BACKEND": "file",
+    "TIM_CALLBACK_TOKEN": "tok",
+}
+# Set for the test process by hotline/test_settings.py; a fresh production process must not inherit them.
+TEST_ONLY_ENV = ("SECURE_SSL_REDIRECT", "API_DOCS", "TIM_CALLBACK_TOKEN", "SMS_BACKEND")
 
 
-def run_check(**env):
+def run_check(*flags, **env):
     """`manage.py check` in a fresh process with the given environment (settings are read at start)."""
     import os
     import subprocess
     import sys
 
-    base = {key: value for key, value in os.environ.items() if key not in PRODUCTION_ENV}
+    base = {
+        key: value
+        for key, value in os.environ.items()
+        if key not in PRODUCTION_ENV and key not in TEST_ONLY_ENV
+    }
     base.pop("DJANGO_SETTINGS_MODULE", None)
     return subprocess.run(
-        [sys.executable, "manage.py", "check"],
+        [sys.executable, "manage.py", "check", *flags],
         env={**base, "DATABASE_URL": "sqlite:///:memory:", **env},
         capture_output=True,
         text=True,
@@ -161,3 +172,33 @@ def test_development_without_a_callback_token_starts_with_a_warning():
     )
     assert started.returncode == 0, started.stderr
     assert "TIM_CALLBACK_TOKEN is empty" in started.stderr
+
+
+def test_production_settings_pass_the_deployment_checklist():
+    checked = run_check("--deploy", "--fail-level", "WARNING", **PRODUCTION_ENV)
+    assert checked.returncode == 0, checked.stdout + checked.stderr
+
+
+def test_production_serves_no_api_docs_unless_asked():
+    code = "from django.conf import settings; print(settings.API_DOCS)"
+    for extra, expected in (({}, "False"), ({"API_DOCS": "1"}, "True")):
+        shown = run_python(code, **{**PRODUCTION_ENV, **extra})
+        assert shown.stdout.strip().splitlines()[-1] == expected, shown.stderr
+
+
+def run_python(code, **env):
+    import os
+    import subprocess
+    import sys
+
+    base = {
+        key: value for key, value in os.environ.items() if key not in PRODUCTION_ENV and key != "API_DOCS"
+    }
+    base["DJANGO_SETTINGS_MODULE"] = "hotline.settings"
+    return subprocess.run(
+        [sys.executable, "-c", f"import django; django.setup(); {code}"],
+        env={**base, "DATABASE_URL": "sqlite:///:memory:", **env},
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
