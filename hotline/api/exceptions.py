@@ -4,7 +4,7 @@ import logging
 
 from django.core.exceptions import PermissionDenied as DjangoPermissionDenied
 from django.core.exceptions import RequestDataTooBig, TooManyFieldsSent
-from django.db import OperationalError
+from django.db import InterfaceError, OperationalError, connections
 from django.http import Http404
 from rest_framework import exceptions as drf
 from rest_framework.views import set_rollback
@@ -24,6 +24,7 @@ from .errors import (
 
 logger = logging.getLogger("hotline.errors")
 RETRYABLE_PGCODES = {"40P01", "40001"}  # deadlock detected, serialization failure
+DATABASE_DOWN_MESSAGE = "服务暂时不可用，请稍后重试"
 
 
 def _flatten(detail, prefix=""):
@@ -88,10 +89,24 @@ def to_api_error(exc):
         return InvalidParam("参数包含无法编码的字符")
     if isinstance(exc, OperationalError) and getattr(exc.__cause__, "pgcode", None) in RETRYABLE_PGCODES:
         return ApiError("系统繁忙，请重试", status=409, code=-1)
+    if isinstance(exc, OperationalError | InterfaceError):
+        # The database is unreachable or the connection died: nothing was committed by this request, and
+        # the next request opens a fresh connection. Logged by type only (the text can name hosts).
+        logger.warning("database unavailable: %s", type(exc).__name__)
+        drop_broken_connections()
+        return ApiError(DATABASE_DOWN_MESSAGE, status=503, code=-1)
     if isinstance(exc, ValueError) and "NUL" in str(exc):
         # PostgreSQL cannot store NUL characters: a client sent one in a raw path or query value.
         return InvalidParam("参数包含非法字符（NUL）")
     return None
+
+
+def drop_broken_connections():
+    """Close connections that can no longer be used, so the next request connects afresh instead of
+    failing on a dead socket until the worker restarts."""
+    for conn in connections.all(initialized_only=True):
+        if conn.connection is not None and not conn.is_usable():
+            conn.close()
 
 
 def exception_response(path, exc):

@@ -8,6 +8,7 @@ from rest_framework.views import APIView
 
 from .envelope import error_response, ok
 from .errors import ApiError
+from .exceptions import drop_broken_connections
 from .permissions import PublicMixin
 
 
@@ -31,6 +32,7 @@ class HealthView(PublicMixin, APIView):
                 cursor.execute("SELECT 1")
                 cursor.fetchone()
         except DatabaseError:
+            drop_broken_connections()  # the next probe connects afresh
             raise ApiError("数据库不可用", status=503, code=-1) from None
         return ok({"database": "ok"})
 
