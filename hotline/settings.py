@@ -208,6 +208,7 @@ TIM_CALLBACK_TOKEN = env_str("TIM_CALLBACK_TOKEN")
 if not TIM_CALLBACK_TOKEN and not DEBUG:
     # Unsigned callbacks are checked by SdkAppid alone, which ships inside the mini-program (CONTRACT §11).
     raise ImproperlyConfigured("TIM_CALLBACK_TOKEN must be set (IM callbacks must be signed) unless DEBUG=1")
+TIM_TIMEOUT_SECONDS = float(env_decimal("TIM_TIMEOUT_SECONDS", "3"))
 USERSIG_EXPIRE_SECONDS = env_int("USERSIG_EXPIRE_SECONDS", 180 * 24 * 3600)
 CONVERSATION_TIMEOUT_MINUTES = env_decimal("CONVERSATION_TIMEOUT_MINUTES", "60")
 DEFAULT_MAX_CONSULTS = env_int("DEFAULT_MAX_CONSULTS", 5)
