@@ -161,3 +161,9 @@ def test_development_without_a_callback_token_starts_with_a_warning():
     )
     assert started.returncode == 0, started.stderr
     assert "TIM_CALLBACK_TOKEN is empty" in started.stderr
+
+
+@pytest.mark.parametrize("value", ["59", str(7 * 86400 + 1)])
+def test_usersig_lifetime_out_of_bounds_refuses_to_start(value):
+    refused = run_check(**{**PRODUCTION_ENV, "USERSIG_EXPIRE_SECONDS": value})
+    assert refused.returncode != 0 and "USERSIG_EXPIRE_SECONDS" in refused.stderr
