@@ -1,9 +1,9 @@
-"""The IM service's account REST API (`v4/im_open_login_svc/account_import`).
+"""The IM service's account REST API (`v4/im_open_login_svc/account_import` and `kick`).
 
-An import failure is logged and retried on the user's next /im/sign; it never fails the user's own
-request. The request URL carries the administrator's UserSig, so an error is described by its type and
-the provider's ErrorCode only: never the URL, the exception text or the provider's free-form answer, in
-the log or in `ImAccount.last_error` (shown in the admin).
+An import failure is logged and retried on the user's next /im/sign; a kick failure is logged. Neither
+fails the user's or the administrator's request. The request URL carries the administrator's UserSig, so
+an error is described by its type and the provider's ErrorCode only: never the URL, the exception text
+or the provider's free-form answer, in the log or in `ImAccount.last_error` (shown in the admin).
 """
 
 import logging
@@ -102,3 +102,27 @@ def import_on_user_created(sender, *, user, **kwargs):
     """Receiver of `users.signals.user_created` (connected in MessagesConfig.ready)."""
     import_after_commit(user)
 
+
+def kick(username):
+    """End `username`'s IM sessions on every device. A UserSig it still holds stays valid until it
+    expires, hence the short USERSIG_EXPIRE_SECONDS and /im/sign refusing inactive users.
+    Returns whether the provider confirmed the kick."""
+    if not im_configured():
+        return False
+    try:
+        _call("kick", {"UserID": username})
+    except CALL_ERRORS as exc:
+        logger.warning("IM kick of %s failed: %s", username, describe_error(exc))
+        return False
+    return True
+
+
+def kick_after_commit(user):
+    """Kick once the ban, deletion or deactivation is committed (nothing is kicked for a rollback)."""
+    username = user.username
+    transaction.on_commit(lambda: kick(username), robust=True)
+
+
+def kick_on_user_disabled(sender, *, user, **kwargs):
+    """Receiver of `users.signals.user_disabled` (connected in MessagesConfig.ready)."""
+    kick_after_commit(user)
