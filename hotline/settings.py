@@ -210,7 +210,13 @@ TIM_CALLBACK_TOKEN = env_str("TIM_CALLBACK_TOKEN")
 if not TIM_CALLBACK_TOKEN and not DEBUG:
     # Unsigned callbacks are checked by SdkAppid alone, which ships inside the mini-program (CONTRACT §11).
     raise ImproperlyConfigured("TIM_CALLBACK_TOKEN must be set (IM callbacks must be signed) unless DEBUG=1")
-USERSIG_EXPIRE_SECONDS = env_int("USERSIG_EXPIRE_SECONDS", 180 * 24 * 3600)
+TIM_TIMEOUT_SECONDS = float(env_decimal("TIM_TIMEOUT_SECONDS", "3"))
+# Clients renew through /im/sign; a short life bounds how long a leaked or revoked UserSig works (CONTRACT §11).
+USERSIG_EXPIRE_SECONDS = env_int("USERSIG_EXPIRE_SECONDS", 86400)
+if not 60 <= USERSIG_EXPIRE_SECONDS <= 7 * 86400:
+    raise ImproperlyConfigured(
+        f"USERSIG_EXPIRE_SECONDS must be between 60 and {7 * 86400} (7 days), got {USERSIG_EXPIRE_SECONDS}"
+    )
 CONVERSATION_TIMEOUT_MINUTES = env_decimal("CONVERSATION_TIMEOUT_MINUTES", "60")
 DEFAULT_MAX_CONSULTS = env_int("DEFAULT_MAX_CONSULTS", 5)
 LOGIN_MAX_FAILURES_PER_USER = env_int("LOGIN_MAX_FAILURES_PER_USER", 5)

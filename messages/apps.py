@@ -22,8 +22,9 @@ class MessagesConfig(AppConfig):
                 "TIM_CALLBACK_TOKEN is empty: IM callbacks are accepted unsigned (development only)"
             )
 
-        from users.signals import user_created
+        from users.signals import user_created, user_disabled
 
         from . import im_accounts
 
         user_created.connect(im_accounts.import_on_user_created, dispatch_uid="messages")
+        user_disabled.connect(im_accounts.kick_on_user_disabled, dispatch_uid="messages")

@@ -1,5 +1,10 @@
-"""Importing users into the IM service (REST `v4/im_open_login_svc/account_import`). A failure is
-logged and retried on the user's next /im/sign; it never fails the user's own request."""
+"""The IM service's account REST API (`v4/im_open_login_svc/account_import` and `kick`).
+
+An import failure is logged and retried on the user's next /im/sign; a kick failure is logged. Neither
+fails the user's or the administrator's request. The request URL carries the administrator's UserSig, so
+an error is described by its type and the provider's ErrorCode only: never the URL, the exception text
+or the provider's free-form answer, in the log or in `ImAccount.last_error` (shown in the admin).
+"""
 
 import logging
 import secrets
@@ -17,11 +22,29 @@ logger = logging.getLogger(__name__)
 ADMIN_SIG_SECONDS = 3600
 
 
+class ImRestError(Exception):
+    """The provider refused a call: `code` is its ErrorCode (None when the answer had none)."""
+
+    def __init__(self, api, code):
+        super().__init__(f"{api} answered ErrorCode {code}")
+        self.code = code
+
+
 def im_configured():
     return bool(settings.TIM_SDKAPPID and settings.TIM_SECRET_KEY and str(settings.TIM_SDKAPPID).isdigit())
 
 
-def _import(user):
+def describe_error(exc):
+    """What may be logged or stored about a failed call: no URL, no usersig, no provider text."""
+    if isinstance(exc, ImRestError):
+        return f"ImRestError ErrorCode={exc.code}"
+    if isinstance(exc, requests.HTTPError) and exc.response is not None:
+        return f"HTTPError status={exc.response.status_code}"
+    return type(exc).__name__
+
+
+def _call(api, body):
+    """POST `body` to the account API `api` as the IM administrator; raises on any failure."""
     sdkappid = int(settings.TIM_SDKAPPID)
     admin = settings.TIM_ADMIN_IDENTIFIER
     params = {
@@ -31,15 +54,22 @@ def _import(user):
         "random": secrets.randbits(32),
         "contenttype": "json",
     }
-    body = {"UserID": user.username, "Nick": user.name or user.username, "FaceUrl": user.avatar_url or ""}
     response = requests.post(
-        f"{settings.TIM_API_BASE}/v4/im_open_login_svc/account_import", params=params, json=body, timeout=3
+        f"{settings.TIM_API_BASE}/v4/im_open_login_svc/{api}",
+        params=params,
+        json=body,
+        timeout=settings.TIM_TIMEOUT_SECONDS,
     )
+    response.raise_for_status()
     data = response.json()
     if not isinstance(data, dict):
-        raise RuntimeError(f"account_import answered {str(data)[:200]!r}")
+        raise ImRestError(api, None)
     if data.get("ActionStatus") != "OK" or data.get("ErrorCode", 0) != 0:
-        raise RuntimeError(f"account_import failed: {data.get('ErrorCode')} {data.get('ErrorInfo')}")
+        code = data.get("ErrorCode")
+        raise ImRestError(api, code if isinstance(code, int) else None)
+
+
+CALL_ERRORS = (requests.RequestException, ValueError, ImRestError)
 
 
 def ensure_im_account(user):
@@ -49,11 +79,13 @@ def ensure_im_account(user):
     account, _ = ImAccount.objects.get_or_create(user=user)
     if account.imported_at is not None:
         return True
+    body = {"UserID": user.username, "Nick": user.name or user.username, "FaceUrl": user.avatar_url or ""}
     try:
-        _import(user)
-    except (requests.RequestException, ValueError, RuntimeError) as exc:
-        logger.warning("IM account import of %s failed, will retry at next sign-in: %s", user.username, exc)
-        ImAccount.objects.filter(pk=account.pk).update(attempts=F("attempts") + 1, last_error=str(exc)[:1000])
+        _call("account_import", body)
+    except CALL_ERRORS as exc:
+        error = describe_error(exc)
+        logger.warning("IM account import of %s failed, will retry at next sign-in: %s", user.username, error)
+        ImAccount.objects.filter(pk=account.pk).update(attempts=F("attempts") + 1, last_error=error)
         return False
     ImAccount.objects.filter(pk=account.pk).update(
         imported_at=timezone.now(), attempts=F("attempts") + 1, last_error=""
@@ -69,3 +101,28 @@ def import_after_commit(user):
 def import_on_user_created(sender, *, user, **kwargs):
     """Receiver of `users.signals.user_created` (connected in MessagesConfig.ready)."""
     import_after_commit(user)
+
+
+def kick(username):
+    """End `username`'s IM sessions on every device. A UserSig it still holds stays valid until it
+    expires, hence the short USERSIG_EXPIRE_SECONDS and /im/sign refusing inactive users.
+    Returns whether the provider confirmed the kick."""
+    if not im_configured():
+        return False
+    try:
+        _call("kick", {"UserID": username})
+    except CALL_ERRORS as exc:
+        logger.warning("IM kick of %s failed: %s", username, describe_error(exc))
+        return False
+    return True
+
+
+def kick_after_commit(user):
+    """Kick once the ban, deletion or deactivation is committed (nothing is kicked for a rollback)."""
+    username = user.username
+    transaction.on_commit(lambda: kick(username), robust=True)
+
+
+def kick_on_user_disabled(sender, *, user, **kwargs):
+    """Receiver of `users.signals.user_disabled` (connected in MessagesConfig.ready)."""
+    kick_after_commit(user)

@@ -14,7 +14,7 @@ from rest_framework.response import Response
 from hotline.api.authentication import QUERY, authenticate_access_token
 from hotline.api.client import client_ip
 from hotline.api.envelope import error_response, ok, paginate
-from hotline.api.errors import ApiError, InvalidParam, NotAuthenticated, PayloadTooLarge
+from hotline.api.errors import ApiError, Forbidden, InvalidParam, NotAuthenticated, PayloadTooLarge
 from hotline.api.inputs import validated
 from hotline.api.permissions import PublicMixin
 from hotline.api.schema import envelope, responses
@@ -50,9 +50,13 @@ class ImViewSet(viewsets.ViewSet):
     @extend_schema(
         summary="获取UserSig",
         request=None,
-        responses=responses(envelope("UserSigEnvelope", serializers.CharField()), errors=(401, 503)),
+        responses=responses(envelope("UserSigEnvelope", serializers.CharField()), errors=(401, 403, 503)),
     )
     def sign(self, request):
+        # Authentication already refuses such a user's token; a UserSig must never be minted for one
+        # even if another way in (a session, a future authenticator) lets the request through.
+        if not request.user.is_active:
+            raise Forbidden("账号已被禁用、删除或注销，无法获取即时通信签名")
         if not settings.TIM_SDKAPPID or not settings.TIM_SECRET_KEY:
             raise ApiError("即时通信服务未配置（TIM_SDKAPPID / TIM_SECRET_KEY）", status=503, code=-1)
         try:

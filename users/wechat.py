@@ -82,7 +82,8 @@ def _call(method, path, *, params=None, body=None):
         raw = response.text
         data = response.json()
     except (requests.RequestException, ValueError) as exc:
-        logger.warning("WeChat call %s failed: %s", path, exc)
+        # The exception's text holds the request URL and with it the app secret or access token.
+        logger.warning("WeChat call %s failed: %s", path, type(exc).__name__)
         raise ProviderError("微信服务暂时不可用，请稍后再试") from None
     if not isinstance(data, dict):
         raise ProviderError("微信服务返回了无法识别的数据")

@@ -5,7 +5,6 @@ login names (an email or a phone number)."""
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 
-from conversations.services import conversations_close_for
 from hotline.api.errors import Forbidden, InvalidParam, LoginFailed
 from hotline.limits import IMAGE_MAX_BYTES
 from messages import files
@@ -20,6 +19,7 @@ from users.services import (
     md5_hex,
     staff_holding_contact,
 )
+from users.signals import user_disabled
 
 from .. import codes
 from ..models import ConsultantProfile
@@ -114,7 +114,9 @@ def deactivate(*, user, account_type, account, code):
         user.emergency_phone = ""
         user.save(update_fields=["deactivated_at", "email", "phone_number", "emergency_phone", "updated_at"])
         tokens.revoke_all(user)
-        conversations_close_for(user, actor=user)
+        # The same hook as a ban or deletion: conversations end the open sessions, messages kicks the
+        # account from the IM service after commit.
+        user_disabled.send(sender=User, user=user, actor=user)
 
 
 def _check_profile(user, profile):

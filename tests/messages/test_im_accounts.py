@@ -1,6 +1,8 @@
 """Users are imported into the IM service once, after commit, without failing requests."""
 
 import json
+import logging
+import socket
 
 import pytest
 
@@ -47,3 +49,25 @@ def test_new_wechat_visitor_is_imported_after_commit(anon, tim, wechat, django_c
         result_of(anon.post("/auth/wx/wx4f4bc4dec97d474b/login?code=c"))
     assert [item["UserID"] for item in tim.imported] == ["openid-new"]
     assert json.dumps(tim.imported)
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("fault", ["error_code", "http_500", "unreachable"])
+def test_failed_import_keeps_no_usersig_nor_url(as_user, tim, counselor, settings, caplog, fault):
+    """`last_error` is shown in the admin and the log is read by operators: the error type and the
+    provider's ErrorCode only (issue 12, "Secrets in logs and the database")."""
+    if fault == "error_code":
+        tim.fail_next = 1
+    elif fault == "http_500":
+        tim.http_error_next = 1
+    else:
+        with socket.socket() as sock:
+            sock.bind(("127.0.0.1", 0))
+            settings.TIM_API_BASE = f"http://127.0.0.1:{sock.getsockname()[1]}"
+    caplog.set_level(logging.INFO)
+    result_of(as_user(counselor).post("/im/sign"))
+    error = ImAccount.objects.get(user=counselor).last_error
+    assert error
+    for text in (error, caplog.text):
+        assert "usersig" not in text.lower() and "/v4/" not in text and "127.0.0.1" not in text
+        assert all(sig not in text for sig in tim.usersigs)

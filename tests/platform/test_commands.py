@@ -202,3 +202,9 @@ def run_python(code, **env):
         text=True,
         timeout=60,
     )
+
+
+@pytest.mark.parametrize("value", ["59", str(7 * 86400 + 1)])
+def test_usersig_lifetime_out_of_bounds_refuses_to_start(value):
+    refused = run_check(**{**PRODUCTION_ENV, "USERSIG_EXPIRE_SECONDS": value})
+    assert refused.returncode != 0 and "USERSIG_EXPIRE_SECONDS" in refused.stderr
