@@ -4,7 +4,8 @@ receiver's error propagates (it is part of that service, not a fire-and-forget n
 
 Receivers are connected in the upper apps' AppConfig.ready:
 - `user_created` (user): messages imports the account into the IM service after commit.
-- `user_disabled` (user, actor): a ban or deletion; conversations ends the user's open conversations.
+- `user_disabled` (user, actor): a ban, deletion or withdrawn approval; conversations ends the user's
+  open conversations.
 - `capacity_changed` (user_id): a counsellor's maxConsults changed; conversations starts waiting
   sessions that now fit.
 """
