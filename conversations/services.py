@@ -262,7 +262,10 @@ def supervision_request(*, counselor, conversation_id, supervisor_id):
     conversation = access_conversation(counselor, conversation_id)
     if conversation.counselor_id != counselor.pk:
         raise NotFound("会话不存在")
-    supervisor = counselor.supervisors.filter(pk=supervisor_id, deleted_at__isnull=True, enabled=True).first()
+    # a supervisor whose approval was withdrawn sees no visitor's conversation
+    supervisor = counselor.supervisors.filter(
+        pk=supervisor_id, deleted_at__isnull=True, enabled=True, approved=True
+    ).first()
     if supervisor is None:
         raise InvalidParam.field("supervise", "督导不存在或不是您绑定的督导")
     with transaction.atomic():
