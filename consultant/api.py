@@ -7,7 +7,7 @@ from hotline.api.errors import InvalidParam
 from hotline.api.parsers import BoundedJSONParser
 from hotline.api.permissions import PublicMixin
 
-from .auth import TokenOnly, UserIdMatchesToken, WorkspaceTokenAuthentication
+from .auth import ApprovedStaff, TokenOnly, UserIdMatchesToken, WorkspaceTokenAuthentication
 
 MULTIPART = [MultiPartParser, FormParser, BoundedJSONParser]
 FILE_FIELDS = ("signatureImage", "attachImages")
@@ -21,15 +21,22 @@ class WorkspaceViewSet(viewsets.ViewSet):
     parser_classes = [BoundedJSONParser, FormParser, MultiPartParser]
     # actions whose seed body carries no userID: the token alone names the caller (checked when sent)
     token_only = ()
+    # actions an account pending approval may call (its own profile and duty); every other action
+    # needs an approved account, so a new action is closed to strangers unless listed here
+    pending_allowed = ()
+    approval_required = True
 
     def get_permissions(self):
-        if self.action in self.token_only:
-            return [TokenOnly()]
-        return super().get_permissions()
+        permissions = [TokenOnly()] if self.action in self.token_only else super().get_permissions()
+        if self.approval_required and self.action not in self.pending_allowed:
+            permissions.append(ApprovedStaff())
+        return permissions
 
 
 class PublicWorkspaceViewSet(PublicMixin, WorkspaceViewSet):
     """Sign-in endpoints: no token."""
+
+    approval_required = False
 
 
 def form_data(request, ignore=()):

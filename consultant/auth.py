@@ -8,6 +8,7 @@ from rest_framework.permissions import BasePermission
 from hotline.api.authentication import BODY, HEADER, BearerAuthentication
 from hotline.api.errors import Forbidden, NotAuthenticated
 from users.models import UserType
+from users.permissions import IsApproved
 
 WORKSPACE_TYPES = (UserType.COUNSELOR, UserType.SUPERVISOR)
 
@@ -46,6 +47,11 @@ class UserIdMatchesToken(BasePermission):
         if user.type not in WORKSPACE_TYPES:
             raise Forbidden("仅咨询师可以使用工作台")
         return True
+
+
+class ApprovedStaff(IsApproved):
+    """After the caller is known: an account pending approval (self-registered) is refused 403/-5
+    `账号待审核` by every workspace action that is not listed as open to it (`WorkspaceViewSet.pending_allowed`)."""
 
 
 class TokenOnly(UserIdMatchesToken):

@@ -59,6 +59,7 @@ class UserInfoOut(serializers.Serializer):
     email = Text()
     organization = Text(source="institution.name")
     avatar = Text(source="avatar_url")
+    approved = serializers.BooleanField(help_text="false while a self-registered account awaits approval")
 
 
 class LoginOut(serializers.Serializer):
@@ -76,6 +77,9 @@ class ProfileOut(serializers.Serializer):
     phone = Text(source="user.phone_number")
     email = Text(source="user.email")
     organization = Text(source="user.institution.name")
+    approved = serializers.BooleanField(
+        source="user.approved", help_text="false while a self-registered account awaits approval"
+    )
     introduction = Text()
     experience = Text()
     expertise = Text()

@@ -19,6 +19,8 @@ from .constants import ConversationStatus, ConversationType
 from .models import OPEN_STATUSES, Conversation, overdue, running, timeout_delta
 from .selectors import access_conversation
 
+NOT_ON_DUTY = "该咨询师今日不在值班"
+
 
 def _lock_user(user_id):
     return User.objects.select_for_update().get(pk=user_id)
@@ -150,7 +152,7 @@ def conversation_start(*, visitor, counselor_id):
     if existing is not None and not _is_overdue_with(existing, counselor.pk):
         return _check_existing(existing, counselor.pk)
     if not is_on_duty(counselor, today()):
-        raise InvalidParam.field("counselor", "该咨询师今日不在值班")
+        raise InvalidParam.field("counselor", NOT_ON_DUTY)
     try:
         with transaction.atomic():
             visitor = _lock_user(visitor.pk)
@@ -160,6 +162,9 @@ def conversation_start(*, visitor, counselor_id):
                 raise Forbidden("该用户已被禁用")
             if not counselor.is_active:
                 raise InvalidParam.field("counselor", "该咨询师已停用")
+            # An approval withdrawn meanwhile takes the counsellor off duty, as is_on_duty would say now.
+            if not counselor.approved:
+                raise InvalidParam.field("counselor", NOT_ON_DUTY)
             # A write path: the counsellor's overdue sessions end here, so they neither hold its places
             # nor count as the visitor's open session.
             _expire_locked(counselor)
@@ -257,7 +262,10 @@ def supervision_request(*, counselor, conversation_id, supervisor_id):
     conversation = access_conversation(counselor, conversation_id)
     if conversation.counselor_id != counselor.pk:
         raise NotFound("会话不存在")
-    supervisor = counselor.supervisors.filter(pk=supervisor_id, deleted_at__isnull=True, enabled=True).first()
+    # a supervisor whose approval was withdrawn sees no visitor's conversation
+    supervisor = counselor.supervisors.filter(
+        pk=supervisor_id, deleted_at__isnull=True, enabled=True, approved=True
+    ).first()
     if supervisor is None:
         raise InvalidParam.field("supervise", "督导不存在或不是您绑定的督导")
     with transaction.atomic():

@@ -12,7 +12,7 @@ from hotline.api.inputs import body_or_query, query_or_body, validated
 from hotline.api.permissions import PublicMixin
 from hotline.api.schema import envelope, responses
 from users.models import ROLE_LABELS, UserType
-from users.permissions import ActionPermissions, IsAdministrator, IsCounselor, IsVisitor
+from users.permissions import ActionPermissions, IsAdministrator, IsApproved, IsCounselor, IsVisitor
 from users.selectors import consent_information
 
 from . import selectors, services
@@ -39,11 +39,12 @@ def render(conversation_id, viewer):
 # Conversations: a visitor starts one, either side ends it, the counsellor calls in a supervisor,
 # staff read the records, administrators delete.
 class ConversationViewSet(ActionPermissions, viewsets.ViewSet):
-    permission_classes = [IsAuthenticated]
+    # Every action shows or touches visitors' conversations: an account pending approval gets 403.
+    permission_classes = [IsAuthenticated, IsApproved]
     action_permissions = {
         "start": [IsAuthenticated, IsVisitor],
         "current": [IsAuthenticated, IsVisitor],
-        "supervise": [IsAuthenticated, IsCounselor],
+        "supervise": [IsAuthenticated, IsCounselor, IsApproved],
         "delete": [IsAuthenticated, IsAdministrator],
     }
 

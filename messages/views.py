@@ -19,7 +19,7 @@ from hotline.api.inputs import validated
 from hotline.api.permissions import PublicMixin
 from hotline.api.schema import envelope, responses
 from hotline.limits import CHAT_FILE_MAX_BYTES, MAX_BATCH_EXPORT, MULTIPART_OVERHEAD_BYTES
-from users.permissions import ActionPermissions, IsAdministrator
+from users.permissions import ActionPermissions, IsAdministrator, IsApproved
 from users.scoping import may_download_file
 
 from . import callbacks, files, services
@@ -135,7 +135,8 @@ class WebMessageOut(serializers.Serializer):
 
 # Reading the message archive: a transcript in the web SDK's shape, and xlsx exports.
 class MessageViewSet(ActionPermissions, viewsets.ViewSet):
-    permission_classes = [IsAuthenticated]
+    # transcripts are visitors' words: an account pending approval (or withdrawn) reads none
+    permission_classes = [IsAuthenticated, IsApproved]
     action_permissions = {
         "export": [IsAuthenticated, IsAdministrator],
         "batch_export": [IsAuthenticated, IsAdministrator],

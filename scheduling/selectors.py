@@ -103,16 +103,18 @@ def _typed(queryset, duty_type):
 
 def on_duty(day, *, user_ref="pk", duty_type=None):
     """A condition on User rows: a row that day (whole day or work slot), or weekly duty on a day without
-    a whole-day row of its own (a removed day keeps its tombstone); never while on leave."""
+    a whole-day row of its own (a removed day keeps its tombstone); never while on leave, and never for
+    an account still pending approval (a self-registered stranger's work slots do not count)."""
     rows = Arrangement.objects.filter(user=OuterRef(user_ref), date=day)
     listed = Exists(_typed(rows.filter(removed=False), duty_type))
     weekly = Exists(_typed(weekly_rules_on(day).filter(user=OuterRef(user_ref)), duty_type))
     whole_day = Exists(rows.filter(start_time__isnull=True))
-    return (Q(listed) | (Q(weekly) & ~Q(whole_day))) & ~Q(on_leave(day, user_ref))
+    approved = Q(approved=True) if user_ref == "pk" else Q(**{f"{user_ref}__approved": True})
+    return (Q(listed) | (Q(weekly) & ~Q(whole_day))) & ~Q(on_leave(day, user_ref)) & approved
 
 
 def duty_users(day, *, duty_type=None):
-    """Active users on duty on `day`."""
+    """Active, approved users on duty on `day`."""
     return User.objects.filter(
         on_duty(day, duty_type=duty_type),
         deleted_at__isnull=True,
@@ -122,7 +124,8 @@ def duty_users(day, *, duty_type=None):
 
 
 def is_on_duty(user, day):
-    """On duty: an arrangement that day (day, weekly duty or work slot) and no leave overlapping it."""
+    """On duty: an arrangement that day (day, weekly duty or work slot), no leave overlapping it, and
+    the account approved."""
     return User.objects.filter(on_duty(day), pk=user.pk).exists()
 
 

@@ -1,6 +1,8 @@
 from django import forms
 from django.contrib import admin, messages
 
+from hotline.api.client import client_ip
+
 from . import services
 from .models import AuditEntry, ConsentDocument, Institution, User, UserType
 from .services import md5_hex
@@ -41,6 +43,7 @@ class UserAdminForm(forms.ModelForm):
             "max_consults",
             "supervisors",
             "enabled",
+            "approved",
             "is_staff",
             "is_superuser",
         )
@@ -64,8 +67,17 @@ class UserAdminForm(forms.ModelForm):
 @admin.register(User)
 class UserAdmin(admin.ModelAdmin):
     form = UserAdminForm
-    list_display = ("username", "name", "type", "institution", "enabled", "deleted_at", "created_at")
-    list_filter = ("type", "institution", "enabled", ("deleted_at", admin.EmptyFieldListFilter))
+    list_display = (
+        "username",
+        "name",
+        "type",
+        "institution",
+        "enabled",
+        "approved",
+        "deleted_at",
+        "created_at",
+    )
+    list_filter = ("type", "institution", "enabled", "approved", ("deleted_at", admin.EmptyFieldListFilter))
     search_fields = ("username", "name", "phone_number", "email", "department")
     list_select_related = ("institution",)
     filter_horizontal = ("supervisors",)
@@ -75,7 +87,8 @@ class UserAdmin(admin.ModelAdmin):
 
     def save_model(self, request, obj, form, change):
         """Edits go through the same rules as the API: disabling ends sessions and open conversations,
-        a higher maxConsults starts waiting visitors. Only the edited fields are written."""
+        approval is audited (a withdrawal ends open conversations), a higher maxConsults starts waiting
+        visitors. Only the edited fields are written."""
         if not change:
             super().save_model(request, obj, form, change)
             return
@@ -83,12 +96,17 @@ class UserAdmin(admin.ModelAdmin):
         if form.cleaned_data.get("new_password"):
             changed.append("password")
         enabled_changed = "enabled" in changed
+        approved_changed = "approved" in changed
         capacity_changed = "max_consults" in changed
-        fields = [name for name in changed if name not in ("supervisors", "enabled")]
+        fields = [name for name in changed if name not in ("supervisors", "enabled", "approved")]
         if fields:
             obj.save(update_fields=[*fields, "updated_at"])
         if enabled_changed:
             services.user_set_enabled(actor=request.user, user=obj, enabled=obj.enabled)
+        if approved_changed:
+            services.user_set_approved(
+                actor=request.user, user=obj, approved=obj.approved, ip=client_ip(request)
+            )
         if capacity_changed:
             services.max_consults_changed(obj.pk)
 

@@ -94,6 +94,11 @@ class User(AbstractBaseUser, PermissionsMixin):
         "self", symmetrical=False, related_name="supervisees", blank=True, verbose_name="督导"
     )
     enabled = models.BooleanField("启用", default=True)
+    # Only self-registration creates pending accounts (it sets False explicitly); everyone an
+    # administrator, createadmin or the admin site creates is approved (CONTRACT §9).
+    approved = models.BooleanField(
+        "已审核", default=True, help_text="未审核的工作台账号不能值班、不能接待访客、不能查看访客数据"
+    )
     activated = models.BooleanField(default=False)
     activate_time = models.DateTimeField(null=True, blank=True)
     deleted_at = models.DateTimeField("删除时间", null=True, blank=True)

@@ -40,6 +40,22 @@ class IsCounselor(_TypeRequired):
     message = "仅咨询师可以操作"
 
 
+PENDING_APPROVAL = "账号待审核"
+
+
+class IsApproved(BasePermission):
+    """A self-registered account pending approval signs in and sees its own profile, nothing of
+    visitors (CONTRACT §9). Visitors and staff created by administrators are approved."""
+
+    def has_permission(self, request, view):
+        user = request.user
+        if not (user and user.is_authenticated):
+            return False
+        if not user.approved:
+            raise Forbidden(PENDING_APPROVAL)
+        return True
+
+
 def check_can_grant(actor, user_type):
     """Administrators are made by the level above: an institution administrator creates neither system
     administrators nor other institution administrators."""

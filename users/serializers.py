@@ -146,6 +146,12 @@ class StaffListQuery(serializers.Serializer):
     phoneNumber = serializers.CharField(required=False, allow_blank=True)
 
 
+class ApprovalIn(serializers.Serializer):
+    approved = serializers.BooleanField(
+        required=False, default=True, help_text="false withdraws the approval; true (the default) grants it"
+    )
+
+
 class WechatPhoneIn(serializers.Serializer):
     encryptedData = StrictCharField(required=False, max_length=8192)
     iv = StrictCharField(required=False, max_length=64)
@@ -198,6 +204,7 @@ class UserSerializer(serializers.Serializer):
     maxConsults = serializers.IntegerField(source="max_consults", read_only=True)
     authorities = serializers.SerializerMethodField()
     enabled = serializers.BooleanField(read_only=True)
+    approved = serializers.BooleanField(read_only=True)
     accountNonExpired = serializers.SerializerMethodField()
     accountNonLocked = serializers.SerializerMethodField()
     credentialsNonExpired = serializers.SerializerMethodField()

@@ -10,6 +10,7 @@ from django.utils import timezone
 from hotline.api.errors import Forbidden, InvalidParam, LoginFailed
 
 from . import throttling, tokens, wechat
+from .audit import audit_record
 from .models import STAFF_TYPES, Institution, User, UserType
 from .permissions import check_can_grant
 from .scoping import COLLEAGUES, visible_to
@@ -227,6 +228,33 @@ def user_set_enabled(*, actor, user, enabled):
     if not enabled:
         tokens.revoke_all(user)
         user_disabled.send(sender=User, user=user, actor=actor)
+
+
+@transaction.atomic
+def managed_user_set_approved(*, actor, user_id, approved, ip=""):
+    """Approve (or withdraw the approval of) a counsellor or supervisor the administrator manages."""
+    user = access_managed_user(actor, user_id=user_id, types=STAFF_TYPES, for_update=True)
+    return user_set_approved(actor=actor, user=user, approved=approved, ip=ip)
+
+
+@transaction.atomic
+def user_set_approved(*, actor, user, approved, ip=""):
+    """Approval puts the account's duty on the hotline; withdrawing it takes it off and ends its open
+    conversations through the same hook as a ban (its sign-in stays: it sees its own profile)."""
+    user.approved = approved
+    user.last_updater = actor
+    user.save(update_fields=["approved", "last_updater", "updated_at"])
+    audit_record(
+        actor=actor,
+        action="user.approve" if approved else "user.unapprove",
+        object_type="user",
+        object_ids=[user.pk],
+        detail={"username": user.username, "institution": user.institution.code},
+        ip=ip,
+    )
+    if not approved:
+        user_disabled.send(sender=User, user=user, actor=actor)
+    return user
 
 
 @transaction.atomic

@@ -5,8 +5,8 @@ receiver's error propagates (it is part of that service, not a fire-and-forget n
 Receivers are connected in the upper apps' AppConfig.ready:
 - `user_created` (user): messages imports the account into the IM service after commit.
 - `user_disabled` (user, actor): the account may no longer be used (a ban, a deletion, a workspace
-  deactivation; an approval withdrawal must send it too): conversations ends the user's open
-  conversations; messages kicks the account from the IM service after commit.
+  deactivation, a withdrawn approval): conversations ends the user's open conversations; messages kicks
+  the account from the IM service after commit.
 - `capacity_changed` (user_id): a counsellor's maxConsults changed; conversations starts waiting
   sessions that now fit.
 """

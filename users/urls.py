@@ -26,6 +26,11 @@ urlpatterns = [
     *both("user/list", UserViewSet.as_view({"get": "list_users"}), "user-list"),
     *both("user/ban/<hexid:user_id>", UserViewSet.as_view({"post": "ban"}), "user-ban"),
     *both("user/active/<hexid:user_id>", UserViewSet.as_view({"post": "activate"}), "user-active"),
+    *both(
+        "user/approve/<hexid:user_id>",
+        UserViewSet.as_view({"put": "approve", "post": "set_approval"}),
+        "user-approve",
+    ),
     *both("user/ms/supervisor", staff(S, {"put": "create", "post": "update"}), "supervisor"),
     *both("user/ms/counselor", staff(C, {"put": "create", "post": "update"}), "counselor"),
     *both("user/ms/supervisor/list", staff(S, {"get": "list_staff"}), "supervisor-list"),

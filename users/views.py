@@ -17,6 +17,7 @@ from . import selectors, services, tokens
 from .models import TYPE_BY_ROLE
 from .permissions import ActionPermissions, IsAdministrator, IsCounselor, IsVisitorUpdatingSelf
 from .serializers import (
+    ApprovalIn,
     BackendUserIn,
     LoginIn,
     LogoutIn,
@@ -198,6 +199,30 @@ class UserViewSet(viewsets.ViewSet):
     def activate(self, request, user_id):
         services.managed_user_set_enabled(actor=request.user, user_id=user_id, enabled=True)
         return ok("ok")
+
+    @extend_schema(
+        summary="审核通过自行注册的咨询师/督导",
+        request=None,
+        responses=responses(USER_ENVELOPE, errors=(401, 403, 404)),
+    )
+    def approve(self, request, user_id):
+        user = services.managed_user_set_approved(
+            actor=request.user, user_id=user_id, approved=True, ip=client_ip(request)
+        )
+        return ok(render_fresh_user(user.pk, request.user))
+
+    @extend_schema(
+        summary="审核通过 / 撤销审核 (approved=false)",
+        parameters=[ApprovalIn],
+        request=None,
+        responses=responses(USER_ENVELOPE, errors=(400, 401, 403, 404)),
+    )
+    def set_approval(self, request, user_id):
+        data = validated(ApprovalIn, body_or_query(request))
+        user = services.managed_user_set_approved(
+            actor=request.user, user_id=user_id, approved=data["approved"], ip=client_ip(request)
+        )
+        return ok(render_fresh_user(user.pk, request.user))
 
 
 class StaffSchema(AutoSchema):

@@ -75,7 +75,15 @@ def register(*, username, account_type, account, password, code):
     # The code before the contact check: only the address's owner learns that it belongs to a staff account.
     codes.code_verify(channel=account_type, account=value, code=code)
     _check_contact_free(account_type, value)
-    user = User(username=username, type=UserType.COUNSELOR, institution=institution_default(), state="NORMAL")
+    # A stranger may register; the account joins the default institution and stays pending (no duty, no
+    # visitor data, no conversations) until an administrator of that institution approves it.
+    user = User(
+        username=username,
+        type=UserType.COUNSELOR,
+        institution=institution_default(),
+        state="NORMAL",
+        approved=False,
+    )
     setattr(user, ACCOUNT_FIELD[account_type], value)
     user.set_password(md5_hex(password))
     try:

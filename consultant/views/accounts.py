@@ -91,6 +91,7 @@ class AuthViewSet(PublicWorkspaceViewSet):
 
 class AccountViewSet(WorkspaceViewSet):
     token_only = ("deactivate",)
+    pending_allowed = ("deactivate",)
 
     @extend_schema(
         summary="注销账号",
@@ -109,6 +110,9 @@ class AccountViewSet(WorkspaceViewSet):
 
 
 class ProfileViewSet(WorkspaceViewSet):
+    # the account's own profile; `comments` shows visitors' words and needs an approved account
+    pending_allowed = ("profile", "update_profile", "update_avatar")
+
     @extend_schema(
         summary="获取用户详情信息",
         request=ws_request("ProfileBody"),

@@ -16,6 +16,9 @@ from ..services import schedule
 
 class ScheduleViewSet(WorkspaceViewSet):
     token_only = ("month", "work_day_update", "upload")
+    # a pending account may plan its own slots and leave (they count once approved); the month view
+    # shows colleagues' duty and an upload may name them, so those wait for approval
+    pending_allowed = ("work_day_update", "leave", "leave_update")
 
     @extend_schema(
         summary="按年月份获取排班管理信息 (本机构)",

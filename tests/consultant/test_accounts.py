@@ -49,7 +49,17 @@ def test_register_then_log_in_everywhere(anon, client, ecnu, settings):
     assert user.type == "COUNSELOR" and user.institution.code == settings.DEFAULT_INSTITUTION
     assert user.password.startswith("argon2$argon2id$")
     data = ws_data(login(anon))
-    assert set(data["userInfo"]) == {"userID", "userName", "name", "phone", "email", "organization", "avatar"}
+    assert set(data["userInfo"]) == {
+        "userID",
+        "userName",
+        "name",
+        "phone",
+        "email",
+        "organization",
+        "avatar",
+        "approved",
+    }
+    assert data["userInfo"]["approved"] is False and user.approved is False
     assert data["userInfo"]["userID"] == user.id and data["userInfo"]["email"] == "new@example.com"
     assert (
         data["userInfo"]["phone"] == "" and data["userInfo"]["organization"] == settings.DEFAULT_INSTITUTION

@@ -40,6 +40,7 @@ PROFILE_KEYS = {
     "phone",
     "email",
     "organization",
+    "approved",
     "introduction",
     "experience",
     "expertise",

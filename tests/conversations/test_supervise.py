@@ -87,3 +87,16 @@ def test_supervision_of_an_ended_session_is_refused(as_user, visitor, counselor,
     )
     assert "[conversationId]" in error_of(response, 400, -2)
     assert not Conversation.objects.filter(type="REQUEST_SUPERVISE").exists()
+
+
+@pytest.mark.django_db
+def test_a_supervisor_whose_approval_was_withdrawn_cannot_be_called_in(
+    as_user, visitor, on_duty, supervisor, inst_admin
+):
+    on_duty.supervisors.add(supervisor)
+    session = result_of(start(as_user(visitor), on_duty))
+    result_of(as_user(inst_admin).post(f"/user/approve/{supervisor.id}?approved=false"))
+    url = f"/conversation/supervise?supervise={supervisor.id}&conversationId={session['id']}"
+    assert "[supervise]" in error_of(as_user(on_duty).put(url), 400, -2)
+    assert not Conversation.objects.filter(counselor=supervisor).exists()
+    assert error_of(as_user(supervisor).get("/conversation/consultlist"), 403, -5) == "账号待审核"

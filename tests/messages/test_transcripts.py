@@ -134,3 +134,10 @@ def test_message_list_runs_a_fixed_number_of_queries(as_user, chat, visitor, dja
     client = as_user(visitor)
     with django_assert_max_num_queries(8):
         assert len(read(client, chat, size=100).json()["result"]) == 9
+
+
+@pytest.mark.django_db
+def test_a_counselor_whose_approval_was_withdrawn_reads_no_transcript(as_user, chat, counselor, inst_admin):
+    assert read(as_user(counselor), chat).json()["count"] == 9
+    result_of(as_user(inst_admin).post(f"/user/approve/{counselor.id}?approved=false"))
+    assert error_of(read(as_user(counselor), chat), 403, -5) == "账号待审核"
