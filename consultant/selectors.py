@@ -12,7 +12,7 @@ from hotline.api.errors import Forbidden, InvalidParam, NotFound
 from hotline.api.timeutil import day_bounds, today
 from scheduling import workspace
 from scheduling.models import Arrangement
-from users.scoping import access, visible_to
+from users.scoping import OWN, access, visible_to
 
 from .fields import ARCHIVE_FIELDS, EMERGENCY_CONTACT_FIELDS, INTAKE_TEXT_FIELDS
 from .models import Archive, ConsultantProfile, IntakeProfile, Order, OrderStatus, OrderType, Template
@@ -139,7 +139,7 @@ def time_slot_data(actor):
         .values_list("hour", "n")
     )
     duty_hours = set(
-        Arrangement.objects.filter(user=actor, removed=False, start_time__isnull=False)
+        visible_to(actor, Arrangement.objects.filter(removed=False, start_time__isnull=False), purpose=OWN)
         .annotate(hour=ExtractHour("start_time"))
         .values_list("hour", flat=True)
         .distinct()

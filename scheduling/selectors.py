@@ -6,7 +6,7 @@ weekly-duty day that has no row of its own is shown with an id derived from the 
 date (`weekly_row_id`), which `DELETE /arrange/{id}` understands."""
 
 from dataclasses import dataclass
-from datetime import date, timedelta
+from datetime import date
 
 from django.db.models import Exists, F, OuterRef, Q
 
@@ -26,40 +26,6 @@ def register_duty_row_annotations(build):
     """Called from an upper app's AppConfig.ready; `build(actor)` answers annotations for User rows."""
     if build not in DUTY_ROW_ANNOTATIONS:
         DUTY_ROW_ANNOTATIONS.append(build)
-
-
-def arrangements_materialize(day, *, user_ids=None, until=None):
-    """Create the day rows that weekly duty implies, for `day` (or every day up to `until`), in two
-    queries whatever the range; idempotent because the unique constraint decides. A write: only write
-    paths (and the workspace's month view) call it; the hotline's duty reads compute weekly duty."""
-    last = until or day
-    weekly = WeeklyDuty.objects.filter(valid_from__lte=last, user__deleted_at__isnull=True).filter(
-        Q(valid_until__isnull=True) | Q(valid_until__gte=day)
-    )
-    if user_ids is not None:
-        weekly = weekly.filter(user_id__in=user_ids)
-    rules = list(weekly.values_list("user_id", "type", "creator_id", "weekday", "valid_from", "valid_until"))
-    rows = []
-    current = day
-    while current <= last:
-        for user_id, duty_type, creator, weekday, valid_from, valid_until in rules:
-            if (
-                weekday == current.isoweekday()
-                and valid_from <= current
-                and (valid_until is None or current <= valid_until)
-            ):
-                rows.append(
-                    Arrangement(
-                        user_id=user_id,
-                        type=duty_type,
-                        date=current,
-                        source=Arrangement.Source.WEEKLY,
-                        creator_id=creator,
-                    )
-                )
-        current += timedelta(days=1)
-    if rows:
-        Arrangement.objects.bulk_create(rows, ignore_conflicts=True)
 
 
 # ---- weekly-duty row ids ------------------------------------------------------------------------------

@@ -3,6 +3,7 @@
 from datetime import timedelta
 
 from django.db import transaction
+from django.db.models import Q
 from django.utils import timezone
 
 from hotline.api.errors import InvalidParam, NotFound
@@ -10,7 +11,7 @@ from hotline.api.timeutil import today
 from users.selectors import users_managed_by
 
 from .models import Arrangement, WeeklyDuty
-from .selectors import access_duty_day, arrangements_materialize
+from .selectors import access_duty_day
 
 
 def _managed_users(actor, user_ids, duty_type):
@@ -78,3 +79,37 @@ def arrangement_remove(*, actor, row_id):
     Arrangement.objects.filter(user_id=duty_day.user.pk, date=duty_day.date, removed=False).update(
         removed=True, last_updater=actor, updated_at=timezone.now()
     )
+
+
+def arrangements_materialize(day, *, user_ids=None, until=None):
+    """Create the day rows that weekly duty implies, for `day` (or every day up to `until`), in two
+    queries whatever the range; idempotent because the unique constraint decides. A write, called only
+    by write paths (taking one weekly day off); every read computes weekly duty instead."""
+    last = until or day
+    weekly = WeeklyDuty.objects.filter(valid_from__lte=last, user__deleted_at__isnull=True).filter(
+        Q(valid_until__isnull=True) | Q(valid_until__gte=day)
+    )
+    if user_ids is not None:
+        weekly = weekly.filter(user_id__in=user_ids)
+    rules = list(weekly.values_list("user_id", "type", "creator_id", "weekday", "valid_from", "valid_until"))
+    rows = []
+    current = day
+    while current <= last:
+        for user_id, duty_type, creator, weekday, valid_from, valid_until in rules:
+            if (
+                weekday == current.isoweekday()
+                and valid_from <= current
+                and (valid_until is None or current <= valid_until)
+            ):
+                rows.append(
+                    Arrangement(
+                        user_id=user_id,
+                        type=duty_type,
+                        date=current,
+                        source=Arrangement.Source.WEEKLY,
+                        creator_id=creator,
+                    )
+                )
+        current += timedelta(days=1)
+    if rows:
+        Arrangement.objects.bulk_create(rows, ignore_conflicts=True)

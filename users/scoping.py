@@ -28,6 +28,7 @@ READ = "read"
 MANAGE = "manage"
 COLLEAGUES = "colleagues"
 SCHEDULE = "schedule"
+OWN = "own"
 
 EVERYONE_BUT_ADMINS = (UserType.INSTITUTION, UserType.SUPERVISOR, UserType.COUNSELOR, UserType.VISITOR)
 
@@ -145,6 +146,8 @@ PURPOSE_RULES: dict[tuple[str, str], Rule] = {
     ("users.User", SCHEDULE): Rule(owners=("pk",), supervised=("pk",)),
     # Duty rows are changed by the administrators who manage their user.
     ("scheduling.Arrangement", MANAGE): _prefixed(MANAGED_USER, "user"),
+    # One's own duty rows and work slots (the workspace dashboard's hours).
+    ("scheduling.Arrangement", OWN): Rule(owners=("user_id",)),
     ("scheduling.WeeklyDuty", MANAGE): _prefixed(MANAGED_USER, "user"),
 }
 

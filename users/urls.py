@@ -2,15 +2,7 @@
 
 from hotline.api.routing import both
 
-from .models import UserType
-from .views import AccountViewSet, AuthViewSet, StaffViewSet, UserViewSet
-
-S, C = UserType.SUPERVISOR, UserType.COUNSELOR
-
-
-def staff(user_type, actions):
-    return StaffViewSet.as_view(actions, user_type=user_type)
-
+from .views import AccountViewSet, AuthViewSet, CounselorViewSet, SupervisorViewSet, UserViewSet
 
 urlpatterns = [
     *both("auth/login", AuthViewSet.as_view({"post": "login"}), "auth-login"),
@@ -31,18 +23,18 @@ urlpatterns = [
         UserViewSet.as_view({"put": "approve", "post": "set_approval"}),
         "user-approve",
     ),
-    *both("user/ms/supervisor", staff(S, {"put": "create", "post": "update"}), "supervisor"),
-    *both("user/ms/counselor", staff(C, {"put": "create", "post": "update"}), "counselor"),
-    *both("user/ms/supervisor/list", staff(S, {"get": "list_staff"}), "supervisor-list"),
-    *both("user/ms/counselor/list", staff(C, {"get": "list_staff"}), "counselor-list"),
+    *both("user/ms/supervisor", SupervisorViewSet.as_view({"put": "create", "post": "update"}), "supervisor"),
+    *both("user/ms/counselor", CounselorViewSet.as_view({"put": "create", "post": "update"}), "counselor"),
+    *both("user/ms/supervisor/list", SupervisorViewSet.as_view({"get": "list_staff"}), "supervisor-list"),
+    *both("user/ms/counselor/list", CounselorViewSet.as_view({"get": "list_staff"}), "counselor-list"),
     *both(
         "user/ms/supervisor/<username:username>",
-        staff(S, {"post": "update_by_id", "delete": "delete"}),
+        SupervisorViewSet.as_view({"post": "update_by_id", "delete": "delete"}),
         "supervisor-by-path",
     ),
     *both(
         "user/ms/counselor/<username:username>",
-        staff(C, {"post": "update_by_id", "delete": "delete"}),
+        CounselorViewSet.as_view({"post": "update_by_id", "delete": "delete"}),
         "counselor-by-path",
     ),
 ]

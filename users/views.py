@@ -14,7 +14,7 @@ from hotline.api.permissions import PublicMixin
 from hotline.api.schema import envelope, responses
 
 from . import selectors, services, tokens
-from .models import TYPE_BY_ROLE
+from .models import TYPE_BY_ROLE, UserType
 from .permissions import ActionPermissions, IsAdministrator, IsCounselor, IsVisitorUpdatingSelf
 from .serializers import (
     ApprovalIn,
@@ -301,3 +301,15 @@ class StaffViewSet(viewsets.ViewSet):
         """`/user/ms/supervisor|counselor/{key}`: DELETE by username (the seed), POST updates by id (CONTRACT §12)."""
         services.managed_staff_delete(actor=request.user, user_type=self.user_type, username=username)
         return ok("ok")
+
+
+class SupervisorViewSet(StaffViewSet):
+    """`/user/ms/supervisor*`."""
+
+    user_type = UserType.SUPERVISOR
+
+
+class CounselorViewSet(StaffViewSet):
+    """`/user/ms/counselor*`."""
+
+    user_type = UserType.COUNSELOR
