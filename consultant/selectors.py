@@ -42,8 +42,7 @@ def profile_of(actor):
 def comments_of(actor):
     """Visitors' evaluations of the caller's counselling sessions, newest first."""
     return (
-        visible_to(actor, Evaluation.objects.all())
-        .filter(conversation__counselor=actor, conversation__deleted_at__isnull=True)
+        visible_to(actor, Evaluation.objects.filter(conversation__deleted_at__isnull=True), purpose=OWN)
         .select_related("conversation__user__institution")
         .order_by("-created_at", "-id")
     )

@@ -148,6 +148,8 @@ PURPOSE_RULES: dict[tuple[str, str], Rule] = {
     ("scheduling.Arrangement", MANAGE): _prefixed(MANAGED_USER, "user"),
     # One's own duty rows and work slots (the workspace dashboard's hours).
     ("scheduling.Arrangement", OWN): Rule(owners=("user_id",)),
+    # Ratings of one's own counselling sessions (the workspace's comments).
+    ("evaluations.Evaluation", OWN): Rule(owners=("conversation__counselor_id",)),
     ("scheduling.WeeklyDuty", MANAGE): _prefixed(MANAGED_USER, "user"),
 }
 
