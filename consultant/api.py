@@ -9,8 +9,8 @@ from hotline.api.permissions import PublicMixin
 
 from .auth import ApprovedStaff, TokenOnly, UserIdMatchesToken, WorkspaceTokenAuthentication
 
-MULTIPART = [MultiPartParser, FormParser, BoundedJSONParser]
-FILE_FIELDS = ("signatureImage", "attachImages")
+FILE_FIELDS = ("signatureImage", "attachImages")  # a record's images, read apart from its fields
+PAGE_SIZE_NAMES = ("pageSize", "page_size")  # seed 001 writes both
 
 
 class WorkspaceViewSet(viewsets.ViewSet):

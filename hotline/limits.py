@@ -32,7 +32,6 @@ SPREADSHEET_MAX_COLUMNS = 64  # a tiny file can declare 16 384 columns
 
 # ---- numbers ------------------------------------------------------------------------------------------
 BIGINT_MAX = 2**63 - 1  # PostgreSQL bigint: the workspace's integer ids, IM sequence numbers
-MIN_MS = 0
 MAX_MS = 253402271999998  # 9999-12-31 in Asia/Shanghai, minus a millisecond for inclusive bounds
 LEAVE_MIN_YEAR, LEAVE_MAX_YEAR = 2000, 2100
 # A duty day (PUT /arrange, /arrange/theday) lies in 2000-01-01 … 2099-12-31, Asia/Shanghai: a far day
@@ -53,6 +52,5 @@ MAX_BATCH_EXPORT = 200  # conversations in one /conversation/batchexport
 DATE_FORMAT = "%Y-%m-%d"
 TIME_FORMAT = "%H:%M"
 DATETIME_FORMAT = "%Y-%m-%d %H:%M:%S"
-DATE_INPUT_FORMATS = [DATE_FORMAT]
 TIME_INPUT_FORMATS = [TIME_FORMAT, "%H:%M:%S"]
 LEAVE_INPUT_FORMATS = (DATETIME_FORMAT, "%Y-%m-%d %H:%M")  # a bare date is read separately

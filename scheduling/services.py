@@ -3,7 +3,6 @@
 from datetime import timedelta
 
 from django.db import transaction
-from django.db.models import Q
 from django.utils import timezone
 
 from hotline.api.errors import InvalidParam, NotFound
@@ -11,7 +10,7 @@ from hotline.api.timeutil import today
 from users.selectors import users_managed_by
 
 from .models import Arrangement, WeeklyDuty
-from .selectors import access_duty_day
+from .selectors import access_duty_day, weekly_rules_on
 
 
 def _managed_users(actor, user_ids, duty_type):
@@ -81,35 +80,16 @@ def arrangement_remove(*, actor, row_id):
     )
 
 
-def arrangements_materialize(day, *, user_ids=None, until=None):
-    """Create the day rows that weekly duty implies, for `day` (or every day up to `until`), in two
-    queries whatever the range; idempotent because the unique constraint decides. A write, called only
-    by write paths (taking one weekly day off); every read computes weekly duty instead."""
-    last = until or day
-    weekly = WeeklyDuty.objects.filter(valid_from__lte=last, user__deleted_at__isnull=True).filter(
-        Q(valid_until__isnull=True) | Q(valid_until__gte=day)
-    )
-    if user_ids is not None:
-        weekly = weekly.filter(user_id__in=user_ids)
-    rules = list(weekly.values_list("user_id", "type", "creator_id", "weekday", "valid_from", "valid_until"))
-    rows = []
-    current = day
-    while current <= last:
-        for user_id, duty_type, creator, weekday, valid_from, valid_until in rules:
-            if (
-                weekday == current.isoweekday()
-                and valid_from <= current
-                and (valid_until is None or current <= valid_until)
-            ):
-                rows.append(
-                    Arrangement(
-                        user_id=user_id,
-                        type=duty_type,
-                        date=current,
-                        source=Arrangement.Source.WEEKLY,
-                        creator_id=creator,
-                    )
-                )
-        current += timedelta(days=1)
+def arrangements_materialize(day, *, user_ids):
+    """Store the day rows that weekly duty implies on `day` for `user_ids` (so that one weekly day can be
+    taken off); idempotent because the unique constraint decides. Only write paths call it: every read
+    computes weekly duty with the same rule, `selectors.weekly_rules_on`."""
+    rules = weekly_rules_on(day).filter(user_id__in=user_ids, user__deleted_at__isnull=True)
+    rows = [
+        Arrangement(
+            user_id=user_id, type=duty_type, date=day, source=Arrangement.Source.WEEKLY, creator_id=creator
+        )
+        for user_id, duty_type, creator in rules.values_list("user_id", "type", "creator_id")
+    ]
     if rows:
         Arrangement.objects.bulk_create(rows, ignore_conflicts=True)

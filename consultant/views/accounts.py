@@ -8,7 +8,7 @@ from hotline.api.errors import InvalidParam
 from hotline.api.inputs import validated
 
 from .. import codes, selectors
-from ..api import PublicWorkspaceViewSet, WorkspaceViewSet, file_link, uploads
+from ..api import PAGE_SIZE_NAMES, PublicWorkspaceViewSet, WorkspaceViewSet, file_link, uploads
 from ..outputs import AvatarOut, CommentOut, LoginOut, ProfileOut
 from ..schema import OK_ENVELOPE, data_of, multipart_request, responses, with_total, ws_request
 from ..serializers import (
@@ -22,8 +22,6 @@ from ..serializers import (
     WorkspaceLoginIn,
 )
 from ..services import accounts
-
-PAGE_SIZE_NAMES = ("pageSize", "page_size")
 
 
 class AuthViewSet(PublicWorkspaceViewSet):

@@ -8,15 +8,12 @@ from hotline.api.envelope import paginate, ws_ok
 from hotline.api.inputs import validated
 
 from .. import imports, selectors
-from ..api import WorkspaceViewSet, file_link, form_data, one_upload, uploads
+from ..api import FILE_FIELDS, PAGE_SIZE_NAMES, WorkspaceViewSet, file_link, form_data, one_upload, uploads
 from ..fields import BASIC_RECORD_FIELDS
 from ..outputs import ArchivePageOut, IdOut, ImportOut, RecordOut
 from ..schema import OK_ENVELOPE, data_of, multipart_request, responses, with_id, ws_request
 from ..serializers import ArchiveFieldsIn, ArchiveListIn, IdIn, RecordCreateIn, RecordUpdateIn
 from ..services import archives
-
-PAGE_SIZE_NAMES = ("page_size", "pageSize")
-IMAGE_FIELDS = ("signatureImage", "attachImages")
 
 
 class ArchiveViewSet(WorkspaceViewSet):
@@ -65,7 +62,7 @@ class ArchiveViewSet(WorkspaceViewSet):
 
     @extend_schema(
         summary="新建一条咨询记录 (multipart: 字段 + signatureImage + attachImages)",
-        request=multipart_request("RecordCreateBody", RecordCreateIn, files=IMAGE_FIELDS),
+        request=multipart_request("RecordCreateBody", RecordCreateIn, files=FILE_FIELDS),
         responses=responses(with_id(IdOut)),
     )
     def record_create(self, request):
@@ -82,7 +79,7 @@ class ArchiveViewSet(WorkspaceViewSet):
 
     @extend_schema(
         summary="更新一条咨询记录 (只更新基本信息以外的字段)",
-        request=multipart_request("RecordUpdateBody", RecordUpdateIn, files=IMAGE_FIELDS),
+        request=multipart_request("RecordUpdateBody", RecordUpdateIn, files=FILE_FIELDS),
         responses=responses(data_of(RecordOut)),
     )
     def record_update(self, request):

@@ -6,7 +6,7 @@ from hotline.api.envelope import paginate, ws_ok
 from hotline.api.inputs import validated
 
 from .. import selectors
-from ..api import WorkspaceViewSet
+from ..api import PAGE_SIZE_NAMES, WorkspaceViewSet
 from ..outputs import (
     AgeOut,
     CategoryOut,
@@ -21,8 +21,6 @@ from ..outputs import (
 from ..schema import data_of, responses, with_id, ws_request
 from ..serializers import IdIn, IntakeUpdateIn, OrderCreateIn, OrderListIn
 from ..services import orders
-
-PAGE_SIZE_NAMES = ("pageSize", "page_size")
 
 
 def _dashboard_schema(summary, out):
