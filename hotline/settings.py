@@ -141,6 +141,10 @@ USE_TZ = True
 STATIC_URL = "static/"
 STATIC_ROOT = Path(env_str("STATIC_ROOT", str(BASE_DIR / "staticfiles")))
 MEDIA_ROOT = Path(env_str("MEDIA_ROOT", str(BASE_DIR / "media")))
+# How long a signed chat-file link (`/file/download?fileName&expires&signature`) works (CONTRACT §11).
+FILE_LINK_MINUTES = env_int("FILE_LINK_MINUTES", 60)
+if FILE_LINK_MINUTES < 1:
+    raise ImproperlyConfigured("FILE_LINK_MINUTES must be at least 1")
 
 DATA_UPLOAD_MAX_MEMORY_SIZE = REQUEST_MEMORY_MAX_BYTES
 FILE_UPLOAD_MAX_MEMORY_SIZE = REQUEST_MEMORY_MAX_BYTES

@@ -1,5 +1,6 @@
 """The IM provider's callbacks (CONTRACT §7): the hottest path of the system. Each command is one
-SQL statement (or two for a recall that precedes its message), committed before the answer."""
+SQL statement (or two for a recall that precedes its message; plus one per stored file a message
+links, see `link_files`), committed before the answer."""
 
 import hashlib
 import hmac
@@ -13,11 +14,14 @@ from django.conf import settings
 from django.db import connection, transaction
 from django.utils import timezone
 
+from conversations.models import Conversation
 from hotline.api.errors import ApiError
 from hotline.limits import BIGINT_MAX
 from scheduling.models import Presence
+from users.models import User
 
-from .models import CallbackDelivery, Message
+from .files import linked_file_names
+from .models import CallbackDelivery, ChatFileLink, Message
 
 HEX_ID = re.compile(r"^[0-9a-f]{32}$")
 MESSAGE_TABLE = Message._meta.db_table
@@ -58,6 +62,17 @@ _INSERT_MESSAGE = (
     f"ON CONFLICT (msg_key) DO UPDATE SET "
     + ", ".join(f"{name} = EXCLUDED.{name}" for name in _FILLED_BY_MESSAGE)
     + f" WHERE {MESSAGE_TABLE}.placeholder"
+)
+
+# A file linked by a message grants the conversation's readers only when the message passes between the
+# conversation's two participants (as `selectors.messages_of` shows it): a client's stale or forged
+# CloudCustomData cannot hand a file to another conversation. One statement per linked file.
+_LINK_FILE = (
+    f"INSERT INTO {ChatFileLink._meta.db_table} (file_name, conversation_id, created_at) "
+    f"SELECT %s, c.id, %s FROM {Conversation._meta.db_table} c "
+    f"JOIN {User._meta.db_table} v ON v.id = c.user_id JOIN {User._meta.db_table} k ON k.id = c.counselor_id "
+    "WHERE c.id = %s AND %s IN (v.username, k.username) AND %s IN (v.username, k.username) "
+    "ON CONFLICT (file_name, conversation_id) DO NOTHING"
 )
 
 
@@ -229,8 +244,30 @@ def store_message(data, command):
         "placeholder": False,
         "created_at": now,
     }
-    with connection.cursor() as cursor:
+    names = linked_file_names(body) if values["conversation_id"] else ()
+    if not names:
+        with connection.cursor() as cursor:
+            cursor.execute(_INSERT_MESSAGE, [values[name] for name in _FIELDS])
+        return
+    with transaction.atomic(), connection.cursor() as cursor:
         cursor.execute(_INSERT_MESSAGE, [values[name] for name in _FIELDS])
+        if cursor.rowcount:  # a repeated MsgKey stored nothing: its body cannot add links either
+            link_files(cursor, values, sorted(names))
+
+
+def link_files(cursor, values, names):
+    """Record that the message's conversation links each of `names` (see `_LINK_FILE`)."""
+    for name in names:
+        cursor.execute(
+            _LINK_FILE,
+            [
+                name,
+                values["created_at"],
+                values["conversation_id"],
+                values["from_account"],
+                values["to_account"],
+            ],
+        )
 
 
 def revoke_message(data):

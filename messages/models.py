@@ -78,3 +78,44 @@ class ImAccount(models.Model):
 
     def __str__(self):
         return f"{self.user_id}: {'imported' if self.imported_at else 'pending'}"
+
+
+class ChatFile(models.Model):
+    """A file stored by `/file/upload` (or another upload through `files.file_store`): who uploaded it.
+    The uploader may always download it; everyone else needs a `ChatFileLink` they may see."""
+
+    name = models.CharField(max_length=128, primary_key=True)
+    uploader = models.ForeignKey(
+        "users.User", null=True, blank=True, on_delete=models.SET_NULL, related_name="chat_files"
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        verbose_name = verbose_name_plural = "聊天文件"
+
+    def __str__(self):
+        return self.name
+
+
+class ChatFileLink(models.Model):
+    """A conversation in which a message between its two participants links a stored file (written by
+    the IM callback): the conversation's readers may download that file. Keyed by the file's name, not
+    by a `ChatFile` row, so files stored before uploads were recorded are linked too."""
+
+    file_name = models.CharField(max_length=128)
+    conversation = models.ForeignKey(
+        "conversations.Conversation",
+        on_delete=models.DO_NOTHING,
+        db_constraint=False,
+        related_name="file_links",
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        verbose_name = verbose_name_plural = "聊天文件所在会话"
+        constraints = [
+            models.UniqueConstraint(fields=["file_name", "conversation"], name="chat_file_link_once")
+        ]
+
+    def __str__(self):
+        return f"{self.file_name} in {self.conversation_id}"

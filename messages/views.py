@@ -11,10 +11,16 @@ from rest_framework.parsers import MultiPartParser
 from rest_framework.permissions import AllowAny, IsAuthenticated
 from rest_framework.response import Response
 
-from hotline.api.authentication import QUERY, authenticate_access_token
 from hotline.api.client import client_ip
 from hotline.api.envelope import error_response, ok, paginate
-from hotline.api.errors import ApiError, Forbidden, InvalidParam, NotAuthenticated, PayloadTooLarge
+from hotline.api.errors import (
+    ApiError,
+    Forbidden,
+    InvalidParam,
+    NotAuthenticated,
+    NotFound,
+    PayloadTooLarge,
+)
 from hotline.api.inputs import validated
 from hotline.api.permissions import PublicMixin
 from hotline.api.schema import envelope, responses
@@ -24,6 +30,7 @@ from users.scoping import may_download_file
 
 from . import callbacks, files, services
 from .im_accounts import ensure_im_account
+from .models import ChatFile, ChatFileLink
 from .selectors import transcript_of
 from .usersig import gen_usersig
 from .webshape import web_message
@@ -226,42 +233,52 @@ class FileViewSet(ActionPermissions, viewsets.ViewSet):
         if upload is None:
             raise InvalidParam.missing("file")
         name = files.file_store(owner=request.user, upload=upload)
-        url = request.build_absolute_uri(f"/file/download?fileName={name}")
+        url = request.build_absolute_uri(f"{files.DOWNLOAD_PATH}?{files.signed_query(name)}")
         return ok({"fileName": name, "url": url})
 
     @extend_schema(
         summary="下载语音/图片文件",
-        parameters=[OpenApiParameter("fileName", str, required=True), OpenApiParameter("token", str)],
+        description="A Bearer token of a caller allowed to read the file, or the `expires` + `signature` "
+        "of a link the server handed out (upload answers, transcripts), valid FILE_LINK_MINUTES. "
+        "Avatars are public. Access tokens are never accepted in the URL.",
+        parameters=[
+            OpenApiParameter("fileName", str, required=True),
+            OpenApiParameter("expires", int, description="epoch seconds, from a handed-out link"),
+            OpenApiParameter("signature", str, description="from a handed-out link"),
+        ],
         responses={
             (200, "*/*"): bytes,
             **{status: schema for status, schema in responses(OK_ENVELOPE_SCHEMA).items() if status != 200},
         },
     )
     def download(self, request):
-        """Signed-in users only. Media players that cannot send headers may pass the access token as `token`."""
-        name = request.query_params.get("fileName", "")
-        public = files.is_public(name)
-        viewer = None if public else _caller_or_query_token(request)
-        if not may_download_file(viewer, public=public):
-            raise NotAuthenticated()
-        path = files.file_path(name)
-        if public:
+        """Avatars to anyone; other files to a caller allowed to read them (404 for anyone else), or to
+        the holder of a valid signed link. No credentials at all: 401."""
+        params = request.query_params
+        name = params.get("fileName", "")
+        if files.is_public(name):
+            path = files.file_path(name)
             return FileResponse(
                 open(path, "rb"), filename=path.name, content_type=files.content_type_of(path.name)
             )
+        viewer = request.user if request.user and request.user.is_authenticated else None
+        signed = "signature" in params or "expires" in params
+        if viewer is None and not signed:
+            raise NotAuthenticated()
+        path = files.file_path(name)
+        allowed = (signed and files.link_is_valid(name, params.get("expires"), params.get("signature"))) or (
+            viewer is not None
+            and may_download_file(
+                viewer,
+                uploads=ChatFile.objects.filter(name=name),
+                links=ChatFileLink.objects.filter(file_name=name),
+            )
+        )
+        if not allowed:
+            raise NotFound("文件不存在")
         return FileResponse(
             open(path, "rb"),
             as_attachment=True,
             filename=path.name,
             content_type=files.content_type_of(path.name),
         )
-
-
-def _caller_or_query_token(request):
-    """The signed-in caller; media players that cannot send headers may pass the access token as `token`."""
-    if request.user and request.user.is_authenticated:
-        return request.user
-    found = authenticate_access_token(request, sources=(QUERY,))
-    if found is None:
-        raise NotAuthenticated()
-    return found[0]

@@ -2,6 +2,8 @@
 
 import re
 
+from .files import sign_file_links, strip_link_credentials
+
 _CAMEL_SPLIT = re.compile(r"_+")
 CUSTOM_KEYS = ("data", "desc", "ext", "sound")
 
@@ -39,10 +41,12 @@ def element_payload(element):
 
 
 def web_message(message, *, own_identifier):
-    """One message; `flow` is "out" when `own_identifier` sent it."""
-    elements = [element_payload(element) for element in (message.msg_body or [])] or [
-        ("TIMTextElem", {"text": ""})
-    ]
+    """One message; `flow` is "out" when `own_identifier` sent it. Links to stored files come signed
+    (CONTRACT §11): whoever may read the transcript may read the files its messages link."""
+    elements = [
+        (kind, sign_file_links(payload))
+        for kind, payload in (element_payload(element) for element in (message.msg_body or []))
+    ] or [("TIMTextElem", {"text": ""})]
     element_type, payload = elements[0]
     return {
         "ID": message.id,
@@ -72,7 +76,12 @@ def web_message(message, *, own_identifier):
 
 def element_text(element_type, payload):
     """A one-cell rendering of an element for exports: text, or the link of a voice/image/file.
-    Whatever the provider sent (numbers, objects), the answer is a string."""
+    Whatever the provider sent (numbers, objects), the answer is a string; download links in it carry
+    no access token and no signature (an export outlives a signed link)."""
+    return strip_link_credentials(_element_text(element_type, payload))
+
+
+def _element_text(element_type, payload):
 
     def get(key):
         value = payload.get(key)

@@ -123,6 +123,10 @@ RULES: dict[str, Rule] = {
     "conversations.Conversation": CONVERSATION,
     "evaluations.Evaluation": _prefixed(CONVERSATION, "conversation"),
     "hotline_messages.Message": _prefixed(CONVERSATION, "conversation"),
+    # Chat files (CONTRACT §11): a stored file is its uploader's; a file linked by a message of a
+    # conversation is readable by whoever may read that conversation's transcript (`may_download_file`).
+    "hotline_messages.ChatFile": Rule(owners=("uploader_id",)),
+    "hotline_messages.ChatFileLink": _prefixed(CONVERSATION, "conversation"),
     # ---- workspace (consultant app, seed 001) ----------------------------------------------------------
     # A counsellor's orders, intake profiles and case files (archives and their records) are its own;
     # templates are shared within the institution; leave periods are the counsellor's. The staff whose
@@ -182,7 +186,9 @@ def access(actor, queryset, pk, *, for_update=False, message="对象不存在", 
     return obj
 
 
-def may_download_file(actor, *, public):
-    """Chat files (voice, images) are for signed-in users; avatars are public because <img> tags send
-    no token. Kept here so that the file rule is read next to every other visibility rule."""
-    return public or bool(actor is not None and getattr(actor, "is_authenticated", False))
+def may_download_file(actor, *, uploads, links):
+    """Whether the actor may download a stored file, given the file's `ChatFile` rows (`uploads`) and
+    `ChatFileLink` rows (`links`): its uploader, and the readers of a conversation whose messages link it
+    (participants, their supervisors, administrators of the institution). At most two queries.
+    Avatars (`avatar~` names) are public and never reach this rule (<img> tags send no token)."""
+    return visible_to(actor, uploads).exists() or visible_to(actor, links).exists()

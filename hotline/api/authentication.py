@@ -6,11 +6,11 @@ from rest_framework_simplejwt.authentication import JWTAuthentication
 from rest_framework_simplejwt.exceptions import AuthenticationFailed, InvalidToken
 
 # Where an access token may be found. Every endpoint reads the Authorization header; the workspace also
-# reads `token` from its body (seed 001). QUERY (`?token=`) is read by /file/download alone, for media
-# players that cannot send headers: CONTRACT §11 forbids tokens in URLs, and signed links will replace it.
+# reads `token` from its body (seed 001). Never the URL (CONTRACT §11): a URL ends up in access logs,
+# browser history and Referer headers. Media players that cannot send headers get signed links
+# (`messages.files.signed_query`) instead.
 HEADER = "header"
 BODY = "body"
-QUERY = "query"
 
 
 def _token_in(request, source, jwt):
@@ -18,11 +18,8 @@ def _token_in(request, source, jwt):
     if source == HEADER:
         header = jwt.get_header(request)
         return None if header is None else jwt.get_raw_token(header)
-    if source == BODY:
-        data = request.data
-        value = data.get("token") if hasattr(data, "get") else None
-    else:
-        value = request.query_params.get("token")
+    data = request.data
+    value = data.get("token") if hasattr(data, "get") else None
     if value in (None, ""):
         return None
     if not isinstance(value, str):
