@@ -7,6 +7,7 @@ from rest_framework import serializers
 
 from hotline.api.timeutil import SHANGHAI
 from hotline.limits import DATE_FORMAT, DATETIME_FORMAT, TIME_FORMAT
+from messages.files import sign_file_links
 
 from .fields import ARCHIVE_FIELDS, EMERGENCY_CONTACT_FIELDS, RECORD_FIELDS
 
@@ -206,6 +207,13 @@ class RecordOut(serializers.Serializer):
     @extend_schema_field(OpenApiTypes.STR)
     def first_image(self, record):
         return record.attach_images[0] if record.attach_images else ""
+
+    def to_representation(self, record):
+        """The stored image links come signed, so an <img> tag shows them without a token (CONTRACT §11)."""
+        data = super().to_representation(record)
+        for key in ("signatureImage", "attachImage", "attachImages"):
+            data[key] = sign_file_links(data[key])
+        return data
 
 
 class EmergencyContactOut(serializers.Serializer):

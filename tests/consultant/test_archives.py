@@ -5,7 +5,7 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 
 from consultant.models import Archive, InterviewRecord
 from tests.consultant.helpers import PNG, W, archive_body, ws_data, ws_error
-from tests.helpers import make_user
+from tests.helpers import client_for, make_user
 from users.models import AuditEntry, UserType
 
 
@@ -99,6 +99,10 @@ def test_records_count_and_profile(ws, multipart, media):
     assert first["id"] == record_id and first["class"] == "3班" and first["studentId"] == "S1"
     assert first["isThirdPartyEvaluation"] is False and "/file/download?fileName=" in first["signatureImage"]
     assert first["attachImage"] and len(first["attachImages"]) == 2
+    # the images come as signed links an <img> tag can show (CONTRACT §11); the token is in no URL
+    for link in [first["signatureImage"], *first["attachImages"]]:
+        assert "&expires=" in link and "&signature=" in link and "token=" not in link
+        assert client_for(None).get(link.split("testserver", 1)[1]).status_code == 200
     listed = ws_data(ws(f"{W}/interview/records"))["data"][0]
     assert listed["interview_count"] == "2"
 
