@@ -8,13 +8,9 @@ from rest_framework import serializers
 from hotline.api.timeutil import SHANGHAI
 from hotline.limits import DATE_FORMAT, DATETIME_FORMAT, TIME_FORMAT
 from messages.files import sign_file_links
+from users.exposure import mask_name
 
 from .fields import ARCHIVE_FIELDS, EMERGENCY_CONTACT_FIELDS, RECORD_FIELDS
-
-COMPOUND_SURNAMES = set(
-    "欧阳 司马 诸葛 上官 东方 皇甫 尉迟 公孙 慕容 长孙 宇文 司徒 夏侯 令狐 澹台 轩辕 端木 独孤 南宫 西门 百里 呼延 申屠 太史".split()
-)
-
 
 # the intake profile's text keys, in the seed's order (emergencyContact, an object, after "contact")
 INTAKE_FIELDS = ("name", "id", "gender", "age", "education", "occupation", "maritalStatus", "contact")
@@ -42,14 +38,6 @@ class ShanghaiTime(serializers.Field):
 
     def to_representation(self, value):
         return value.astimezone(SHANGHAI).strftime(DATETIME_FORMAT) if value else ""
-
-
-def mask_name(name):
-    """张三 → 张*, 欧阳娜娜 → 欧阳**: the visitor is never identified to the counsellor."""
-    if not name:
-        return "匿名访客"
-    keep = 2 if name[:2] in COMPOUND_SURNAMES and len(name) > 2 else 1
-    return name[:keep] + "*" * max(1, len(name) - keep)
 
 
 class UserInfoOut(serializers.Serializer):

@@ -6,6 +6,7 @@ from hotline.limits import MAX_MS
 from users.serializers import UserSerializer
 
 from .constants import ConversationStatus, ConversationType
+from .models import OPEN_STATUSES
 
 
 class StartIn(serializers.Serializer):
@@ -107,7 +108,9 @@ class ConversationSerializer(RecordSerializer):
 
     @extend_schema_field(UserSerializer())
     def get_user(self, conversation):
-        return UserSerializer(conversation.user, context=self.context).data
+        """A visitor's contacts are shown unmasked to staff only while the session is open (`users.exposure`)."""
+        open_session = self.get_status(conversation) in OPEN_STATUSES
+        return UserSerializer(conversation.user, context={**self.context, "open_session": open_session}).data
 
     @extend_schema_field(UserSerializer())
     def get_counselor(self, conversation):

@@ -5,6 +5,7 @@ from rest_framework import serializers
 
 from hotline.api.fields import EpochMsField, NullIfBlankCharField, StrictCharField
 
+from .exposure import CONTACT_FIELDS, shown_contacts
 from .models import ROLE_BY_TYPE, UserType
 from .validators import (
     check_email,
@@ -210,16 +211,19 @@ class UserSerializer(serializers.Serializer):
     credentialsNonExpired = serializers.SerializerMethodField()
     subscribe = serializers.SerializerMethodField()
 
-    # What a visitor never sees of anyone else (a counsellor's contacts stay inside the institution).
-    HIDDEN_FROM_VISITORS = ("phoneNumber", "email", "emergencyContact", "emergencyPhone", "qualificationCode")
-
     def to_representation(self, user):
-        """Fails closed: without a `viewer` in the context the contacts are hidden as from a visitor."""
+        """Contacts as `users.exposure` lets the context's `viewer` see them (hidden without one: fails
+        closed); `open_session` in the context: the user is shown on an open session's conversation."""
         data = super().to_representation(user)
-        viewer = self.context.get("viewer")
-        if viewer is None or (viewer.type == UserType.VISITOR and viewer.pk != user.pk):
-            for key in self.HIDDEN_FROM_VISITORS:
-                data[key] = None
+        data.update(
+            shown_contacts(
+                self.context.get("viewer"),
+                subject_id=user.pk,
+                subject_type=user.type,
+                contacts={key: data[key] for key in CONTACT_FIELDS},
+                open_session=self.context.get("open_session", False),
+            )
+        )
         return data
 
     @extend_schema_field(serializers.CharField(allow_null=True))
