@@ -136,6 +136,7 @@ DOWNLOAD_PATH = "/file/download"
 _DOWNLOAD_LINK = re.compile(r"/file/download\?[^\s\"'<>#]*")
 # Query parameters a handed-out link never carries from elsewhere: an access token (old clients put it
 # into URLs) and a previous link's signature.
+_EXPIRES = re.compile(r"[0-9]{1,12}")  # epoch seconds (ASCII digits only: "²" is a digit to str.isdigit)
 _CREDENTIAL_PARAMS = frozenset({"token", "access_token", "expires", "signature"})
 
 
@@ -152,7 +153,7 @@ def signed_query(name, *, now=None):
 
 def link_is_valid(name, expires, signature):
     """Whether `expires` + `signature` were made by `signed_query` for this very file and have not expired."""
-    if not isinstance(expires, str) or not isinstance(signature, str) or not expires.isdigit():
+    if not isinstance(expires, str) or not isinstance(signature, str) or not _EXPIRES.fullmatch(expires):
         return False
     if int(expires) < time.time():
         return False
@@ -163,6 +164,8 @@ def linked_file_names(value):
     """The stored (non-public) file names that download links inside a message body name."""
     found = set()
     for text in _strings(value):
+        if DOWNLOAD_PATH not in text:
+            continue
         for match in _DOWNLOAD_LINK.finditer(text):
             name = _file_name_of(match.group(0))
             if name and SAFE_NAME.match(name) and not is_public(name):

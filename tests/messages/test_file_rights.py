@@ -168,6 +168,8 @@ def test_a_tampered_link_is_refused(anon, visitor, media):
     error_of(anon.get("/file/download", {**query, "signature": "0" * 64}), 404, -4)
     error_of(anon.get("/file/download", {**query, "expires": str(int(query["expires"]) + 3600)}), 404, -4)
     error_of(anon.get("/file/download", {**query, "signature": ""}), 404, -4)
+    error_of(anon.get("/file/download", {**query, "expires": "²" * 10}), 404, -4)
+    error_of(anon.get("/file/download", {**query, "expires": "9" * 40}), 404, -4)
     error_of(
         anon.get("/file/download", {"fileName": query["fileName"], "expires": query["expires"]}), 404, -4
     )
