@@ -185,6 +185,7 @@ class AuditEntryAdmin(admin.ModelAdmin):
     )
     exclude = ("actor",)
     actions = None
+    show_full_result_count = False  # no COUNT(*) over the whole log beside a filtered page
 
     def has_add_permission(self, request):
         return False

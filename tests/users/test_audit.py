@@ -276,6 +276,8 @@ def test_the_audit_log_is_read_only_in_the_admin_and_filters_by_actor_and_object
     assert list(by_object.context["cl"].result_list) == [entry]
     by_action = operator.get("/admin/users/auditentry/", {"action": "transcript.read"})
     assert list(by_action.context["cl"].result_list) == [entry]
+    viewed = operator.get(f"/admin/users/auditentry/{entry.pk}/change/")
+    assert viewed.status_code == 200 and session.id in viewed.content.decode()
     assert operator.get("/admin/users/auditentry/add/").status_code == 403
     assert operator.get(f"/admin/users/auditentry/{entry.pk}/delete/").status_code == 403
     assert operator.post(f"/admin/users/auditentry/{entry.pk}/change/", {"action": "x"}).status_code == 403
