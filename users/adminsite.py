@@ -4,12 +4,16 @@ LogEntry, a password changed through the admin's own form is audited, and sign-i
 and failure, from Django's auth signals) are audited like the APIs' sign-ins."""
 
 from django.contrib import admin
+from django.contrib.admin.forms import AdminPasswordChangeForm
+from django.contrib.auth.views import PasswordChangeView
+from django.core.exceptions import ValidationError
+from django.urls import reverse
 
 from hotline.api.client import client_ip
 
 from .audit import audit_record
 from .models import User
-from .services import audit_user_change, login_failure_record, login_success_record
+from .services import audit_user_change, login_failure_record, login_success_record, md5_hex
 
 CHANNEL = "admin"
 
@@ -47,6 +51,24 @@ class AuditedModelAdmin:
         return logged
 
 
+class Md5PasswordChangeForm(AdminPasswordChangeForm):
+    """The operator types plain passwords; the stored hash is over their md5 hex (CONTRACT §3), as in
+    `users.backends`. Django's own form compared and stored the plain text, so the new password opened
+    neither the admin nor the APIs."""
+
+    def clean_old_password(self):
+        old_password = self.cleaned_data["old_password"]
+        if not self.user.check_password(md5_hex(old_password)):
+            raise ValidationError(self.error_messages["password_incorrect"], code="password_incorrect")
+        return old_password
+
+    def save(self, commit=True):
+        self.user.set_password(md5_hex(self.cleaned_data["new_password1"]))
+        if commit:
+            self.user.save(update_fields=["password", "updated_at"])
+        return self.user
+
+
 class AuditedAdminSite(admin.AdminSite):
     def register(self, model_or_iterable, admin_class=None, **options):
         base = admin_class or admin.ModelAdmin
@@ -55,7 +77,16 @@ class AuditedAdminSite(admin.AdminSite):
         super().register(model_or_iterable, base, **options)
 
     def password_change(self, request, extra_context=None):
-        response = super().password_change(request, extra_context)
+        """Django's view with the md5-aware form; a change is audited."""
+        defaults = {
+            "form_class": Md5PasswordChangeForm,
+            "success_url": reverse("admin:password_change_done", current_app=self.name),
+            "extra_context": {**self.each_context(request), **(extra_context or {})},
+        }
+        if self.password_change_template is not None:
+            defaults["template_name"] = self.password_change_template
+        request.current_app = self.name
+        response = PasswordChangeView.as_view(**defaults)(request)
         if request.method == "POST" and response.status_code == 302:
             audit_user_change(
                 actor=request.user,

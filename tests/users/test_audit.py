@@ -237,19 +237,36 @@ def test_admin_site_changes_role_and_password_changes_are_audited(operator, sysa
 
 
 @pytest.mark.django_db
-def test_the_admins_own_password_change_is_audited(operator, sysadmin):
-    # Django's form checks the old password against the stored hash as typed, and the stored hash is over
-    # md5(password) (CONTRACT §3): the form only accepts the md5 hex as the old password (see the report).
+def test_the_admins_own_password_change_is_audited_and_opens_every_door(operator, sysadmin, anon):
     response = operator.post(
         "/admin/password_change/",
         {
-            "old_password": md5("secret123"),
+            "old_password": "secret123",
             "new_password1": "a-much-longer-pass",
             "new_password2": "a-much-longer-pass",
         },
     )
     assert response.status_code == 302
     assert AuditEntry.objects.get(action="user.password").object_id == sysadmin.id
+    # the operator typed plain text; the hotline sends its md5, the admin login takes it plain again
+    login = {"username": "root", "password": md5("a-much-longer-pass")}
+    result_of(anon.post("/auth/login", login, format="json"))
+    operator.logout()
+    operator.post("/admin/login/", {"username": "root", "password": "a-much-longer-pass", "next": "/admin/"})
+    assert operator.get("/admin/").status_code == 200
+
+
+@pytest.mark.django_db
+def test_a_wrong_old_password_changes_nothing(operator, sysadmin):
+    body = {
+        "old_password": "wrong",
+        "new_password1": "a-much-longer-pass",
+        "new_password2": "a-much-longer-pass",
+    }
+    assert operator.post("/admin/password_change/", body).status_code == 200
+    sysadmin.refresh_from_db()
+    assert sysadmin.check_password(md5("secret123"))
+    assert not AuditEntry.objects.filter(action="user.password").exists()
 
 
 @pytest.mark.django_db
