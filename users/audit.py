@@ -22,6 +22,9 @@ AUDITED_READS = {
     "transcript": "conversation",
     # /api/consultant/interview/records/profile: the interview records of one archive (case file)
     "archive": "archive",
+    # /api/consultant/interview/records: a page of archives, which shows each one's evaluation and
+    # follow-up plan (one row per archive on the page, in the same single INSERT; an empty page writes none)
+    "archive_list": "archive",
     # /api/consultant/records/personal-profile: the intake profile of one order's visitor
     "intake": "order",
 }
@@ -62,15 +65,17 @@ def audit_record(*, actor, action, object_type, object_ids=(), detail=None, ip="
     return AuditEntry.objects.bulk_create(rows)
 
 
-def audit_read(request, kind, object_id):
-    """Record that the caller read `object_id` (a kind of AUDITED_READS). Called once per request, after
-    the selector found the object in the caller's scope: a refused read writes nothing."""
+def audit_read(request, kind, *object_ids):
+    """Record that the caller read `object_ids` (a kind of AUDITED_READS). Called once per request, after
+    the selector found the objects in the caller's scope: a refused read writes nothing."""
     object_type = AUDITED_READS[kind]
+    if not object_ids:
+        return
     audit_record(
         actor=request.user,
         action=f"{kind}.read",
         object_type=object_type,
-        object_ids=[object_id],
+        object_ids=object_ids,
         ip=client_ip(request),
     )
 

@@ -127,9 +127,10 @@ def user_create(
     profile=None,
     supervisor_ids=None,
     max_consults=None,
+    ip="",
 ):
     """Create a staff or administrator account in the actor's institution (or a named one for a
-    system administrator)."""
+    system administrator). Audited as `user.create` (it grants a role)."""
     check_can_grant(actor, user_type)
     institution = _institution_for_new_user(actor, institution_code)
     values = _profile_values(profile or {})
@@ -152,6 +153,7 @@ def user_create(
             if supervisor_ids and user_type == UserType.COUNSELOR:
                 user.supervisors.set(_supervisors_for(user, supervisor_ids))
             user_created.send(sender=User, user=user)
+            audit_user_change(actor=actor, user=user, action="user.create", ip=ip, detail={"type": user_type})
     except IntegrityError:
         raise InvalidParam(USERNAME_TAKEN) from None
     return user

@@ -175,6 +175,7 @@ class UserViewSet(viewsets.ViewSet):
             user_type=TYPE_BY_ROLE[data["role"]],
             institution_code=data.get("institutionCode"),
             profile=data,
+            ip=client_ip(request),
         )
         return ok("ok")
 
@@ -259,6 +260,7 @@ class StaffViewSet(viewsets.ViewSet):
             profile=data,
             supervisor_ids=data.get("supervisors"),
             max_consults=data.get("maxConsults"),
+            ip=client_ip(request),
         )
         return ok("ok")
 

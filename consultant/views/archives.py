@@ -30,7 +30,9 @@ class ArchiveViewSet(WorkspaceViewSet):
         rows, total, _ = paginate(
             selectors.archives_filtered(request.user, data), data, size_names=PAGE_SIZE_NAMES
         )
-        return ws_ok(ArchivePageOut({"total": total, "data": rows}).data)
+        page = ArchivePageOut({"total": total, "data": rows}).data
+        audit_read(request, "archive_list", *(row["id"] for row in page["data"]))
+        return ws_ok(page)
 
     @extend_schema(
         summary="创建一条访谈/档案记录",

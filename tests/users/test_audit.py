@@ -71,8 +71,10 @@ def test_workspace_reads_of_interview_records_and_intake_profiles_are_audited(an
     order = make_order(user, name="李四")
     ws_data(call(f"{W}/interview/records/profile", {"id": archive_id}))
     ws_data(call(f"{W}/interview/records/personal-profile", {"id": order.pk}))
+    ws_data(call(f"{W}/interview/records"))
     rows = {row.action: row for row in AuditEntry.objects.filter(action__endswith=".read")}
-    assert set(rows) == {"archive.read", "intake.read"}
+    assert set(rows) == {"archive.read", "intake.read", "archive_list.read"}
+    assert rows["archive_list.read"].object_id == str(archive_id)
     assert rows["archive.read"].object_type == "archive" and rows["archive.read"].object_id == str(archive_id)
     assert rows["intake.read"].object_type == "order" and rows["intake.read"].object_id == str(order.pk)
     assert {row.actor_id for row in rows.values()} == {user.id}
@@ -178,6 +180,20 @@ def test_ban_activation_password_and_deletion_are_audited(as_user, inst_admin, c
         ("user.password", inst_admin.id, inst_admin.id),
     ]
     assert AuditEntry.objects.filter(action="user.ban").get().ip == "10.1.2.3"
+
+
+@pytest.mark.django_db
+def test_creating_accounts_is_audited_with_the_role_granted(as_user, inst_admin):
+    admin = as_user(inst_admin)
+    body = {"username": "newc", "password": md5("x"), "name": "新咨询师", "phoneNumber": "13700001111"}
+    result_of(admin.put("/user/ms/counselor", {**body, "idNumber": "110101199003074514"}, format="json"))
+    created = AuditEntry.objects.get(action="user.create")
+    assert created.actor_id == inst_admin.id and created.detail["type"] == "COUNSELOR"
+    assert created.detail["username"] == "newc"
+    error_of(
+        admin.put("/user/ms/counselor", {**body, "idNumber": "110101199003074514"}, format="json"), 400, -2
+    )
+    assert AuditEntry.objects.filter(action="user.create").count() == 1
 
 
 @pytest.mark.django_db
