@@ -13,7 +13,7 @@ from django.conf import settings
 from hotline.api.client import client_ip
 from hotline.api.request_id import current as current_request_id
 
-from .models import AuditEntry
+from .models import AuditEntry, UserType
 
 # The reads that leave a row (action `<kind>.read`), with the object type the row names. Each is one row
 # per request, written by the view after the object was found in the caller's scope.
@@ -39,7 +39,7 @@ def audit_record(*, actor, action, object_type, object_ids=(), detail=None, ip="
     ids = list(object_ids)
     if len(ids) > 1:
         detail.setdefault("batch", len(ids))
-    username = actor_username if actor_username is not None else (actor.username if actor else "")
+    username = actor_username if actor_username is not None else _actor_name(actor)
     rows = [
         AuditEntry(
             actor=actor,
@@ -63,6 +63,14 @@ def audit_record(*, actor, action, object_type, object_ids=(), detail=None, ip="
         )
     ]
     return AuditEntry.objects.bulk_create(rows)
+
+
+def _actor_name(actor):
+    """Staff by username; a visitor by id only: its username is its WeChat openid, which an erasure could
+    not remove from this append-only log."""
+    if actor is None:
+        return ""
+    return actor.pk if actor.type == UserType.VISITOR else actor.username
 
 
 def audit_read(request, kind, *object_ids):

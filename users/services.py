@@ -208,14 +208,16 @@ def managed_user_set_enabled(*, actor, user_id, enabled, ip=""):
 
 
 def audit_user_change(*, actor, user, action, ip="", detail=None):
-    """An account change in the audit log: the account by id, with its username and institution (the id
-    alone would not say whose account it was once a visitor is anonymised)."""
+    """An account change in the audit log: the account by id, with its institution and, for staff, its
+    username. A visitor's username is its WeChat openid, which an erasure must not leave behind in a log
+    that cannot be edited: visitors are named by id only."""
+    named = {} if user.type == UserType.VISITOR else {"username": user.username}
     audit_record(
         actor=actor,
         action=action,
         object_type="user",
         object_ids=[user.pk],
-        detail={"username": user.username, "institution": user.institution.code, **(detail or {})},
+        detail={**named, "institution": user.institution.code, **(detail or {})},
         ip=ip,
     )
 

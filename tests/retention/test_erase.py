@@ -49,6 +49,20 @@ def test_an_institution_administrator_erases_a_visitor(as_user, inst_admin, aged
 
 
 @pytest.mark.django_db
+def test_audit_rows_about_a_visitor_name_it_by_id_only(as_user, inst_admin, ecnu):
+    visitor = make_user(
+        UserType.VISITOR, inst=ecnu, username="oWechatOpenid0001", open_id="oWechatOpenid0001"
+    )
+    result_of(as_user(inst_admin).post(f"/user/ban/{visitor.pk}"))
+    result_of(erase(as_user(inst_admin), visitor))
+    error_of(
+        client_for(None).post("/auth/login", {"username": "oWechatOpenid0001", "password": "0" * 32}), 401, -3
+    )
+    rows = list(AuditEntry.objects.values_list("actor_username", "detail"))
+    assert len(rows) == 3 and "oWechatOpenid0001" not in str(rows)
+
+
+@pytest.mark.django_db
 def test_erasing_twice_is_harmless(as_user, sysadmin, new_visitor):
     visitor = new_visitor()
     result_of(erase(as_user(sysadmin), visitor))
