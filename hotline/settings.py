@@ -66,7 +66,7 @@ ALLOWED_HOSTS = env_list("ALLOWED_HOSTS", "localhost,127.0.0.1,testserver")
 CSRF_TRUSTED_ORIGINS = env_list("CSRF_TRUSTED_ORIGINS")
 
 INSTALLED_APPS = [
-    "django.contrib.admin",
+    "users.adminconfig.HotlineAdminConfig",  # django.contrib.admin with the audited site
     "django.contrib.auth",
     "django.contrib.contenttypes",
     "django.contrib.sessions",
@@ -82,6 +82,7 @@ INSTALLED_APPS = [
     "messages.apps.MessagesConfig",
     "consultant",
     "hotline.demo",
+    "hotline.retention",
 ]
 
 MIDDLEWARE = [
@@ -226,6 +227,18 @@ DEFAULT_MAX_CONSULTS = env_int("DEFAULT_MAX_CONSULTS", 5)
 LOGIN_MAX_FAILURES_PER_USER = env_int("LOGIN_MAX_FAILURES_PER_USER", 5)
 LOGIN_MAX_FAILURES_PER_IP = env_int("LOGIN_MAX_FAILURES_PER_IP", 50)
 LOGIN_LOCK_MINUTES = env_int("LOGIN_LOCK_MINUTES", 15)
+
+# Retention (issue 12): `purge_expired` anonymises visitors and deletes transcripts older than
+# RETENTION_DAYS (0 = never), and deletes audit rows older than AUDIT_RETENTION_DAYS. The audit log keeps
+# at least 183 days (about six months): the database trigger refuses to delete younger rows.
+RETENTION_DAYS = env_int("RETENTION_DAYS", 0)
+if RETENTION_DAYS < 0:
+    raise ImproperlyConfigured(f"RETENTION_DAYS must be 0 (never) or a number of days, got {RETENTION_DAYS}")
+AUDIT_RETENTION_DAYS = env_int("AUDIT_RETENTION_DAYS", 365)
+if AUDIT_RETENTION_DAYS < 183:
+    raise ImproperlyConfigured(
+        f"AUDIT_RETENTION_DAYS must be at least 183 (six months), got {AUDIT_RETENTION_DAYS}"
+    )
 CODE_SENDS_PER_IP_PER_HOUR = env_int("CODE_SENDS_PER_IP_PER_HOUR", 30)
 # How many reverse proxies of our own stand in front (0: none, X-Forwarded-For is ignored).
 TRUST_X_FORWARDED_FOR = env_int("TRUST_X_FORWARDED_FOR", 0)

@@ -8,6 +8,7 @@ from conversations.urls import urlpatterns as conversation_urls
 from evaluations.urls import urlpatterns as evaluation_urls
 from hotline.api import views as api_views
 from hotline.api.routing import both
+from hotline.retention.urls import urlpatterns as retention_urls
 from messages.urls import urlpatterns as message_urls
 from scheduling.urls import urlpatterns as scheduling_urls
 from users.urls import urlpatterns as user_urls
@@ -24,6 +25,7 @@ urlpatterns = [
     *evaluation_urls,
     *message_urls,
     *consultant_urls,
+    *retention_urls,
 ]
 
 if settings.API_DOCS:

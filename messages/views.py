@@ -25,6 +25,7 @@ from hotline.api.inputs import validated
 from hotline.api.permissions import PublicMixin
 from hotline.api.schema import envelope, responses
 from hotline.limits import CHAT_FILE_MAX_BYTES, MAX_BATCH_EXPORT, MULTIPART_OVERHEAD_BYTES
+from users.audit import audit_read
 from users.permissions import ActionPermissions, IsAdministrator, IsApproved
 from users.scoping import may_download_file
 
@@ -158,6 +159,7 @@ class MessageViewSet(ActionPermissions, viewsets.ViewSet):
         conversation_id = validated(WebMessagesQuery, request.query_params)["conversationId"]
         messages, own = transcript_of(request.user, conversation_id)
         rows, count, next_page = paginate(messages, request.query_params)
+        audit_read(request, "transcript", conversation_id)
         return ok([web_message(row, own_identifier=own) for row in rows], count=count, next_page=next_page)
 
     @extend_schema(summary="会话导出 (xlsx)", request=None, responses=XLSX_RESPONSE)

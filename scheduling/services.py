@@ -7,6 +7,7 @@ from django.utils import timezone
 
 from hotline.api.errors import InvalidParam, NotFound
 from hotline.api.timeutil import today
+from users.audit import audit_record
 from users.selectors import users_managed_by
 
 from .models import Arrangement, WeeklyDuty
@@ -68,7 +69,7 @@ def _django_week_day(iso_weekday):
 
 
 @transaction.atomic
-def arrangement_remove(*, actor, row_id):
+def arrangement_remove(*, actor, row_id, ip=""):
     """Take the user of a row id of /arrange or /arrange/theday (an administrator managing that user,
     else 404) off duty on that day only: every row of the day (whole-day duty and work slots) becomes a
     tombstone. A day that weekly duty implies gets its whole-day row first, so that the tombstone keeps
@@ -77,6 +78,14 @@ def arrangement_remove(*, actor, row_id):
     arrangements_materialize(duty_day.date, user_ids=[duty_day.user.pk])
     Arrangement.objects.filter(user_id=duty_day.user.pk, date=duty_day.date, removed=False).update(
         removed=True, last_updater=actor, updated_at=timezone.now()
+    )
+    audit_record(
+        actor=actor,
+        action="arrangement.delete",
+        object_type="arrangement",
+        object_ids=[row_id],
+        detail={"user": duty_day.user.pk, "date": duty_day.date.isoformat()},
+        ip=ip,
     )
 
 

@@ -4,6 +4,7 @@ from drf_spectacular.utils import extend_schema
 from rest_framework import viewsets
 from rest_framework.permissions import IsAuthenticated
 
+from hotline.api.client import client_ip
 from hotline.api.envelope import ok, paginate
 from hotline.api.inputs import validated
 from hotline.api.schema import envelope, responses
@@ -64,5 +65,5 @@ class DutyViewSet(ActionPermissions, viewsets.ViewSet):
 
     @extend_schema(summary="移除排班记录", responses=responses(envelope("OkEnvelope")))
     def remove_day(self, request, arrangement_id):
-        services.arrangement_remove(actor=request.user, row_id=arrangement_id)
+        services.arrangement_remove(actor=request.user, row_id=arrangement_id, ip=client_ip(request))
         return ok("ok")

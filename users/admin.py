@@ -7,6 +7,9 @@ from . import services
 from .models import AuditEntry, ConsentDocument, Institution, User, UserType
 from .services import md5_hex
 
+# Fields whose change alters what an account may do: audited as a role change (`user.role`).
+ROLE_FIELDS = ("type", "institution", "is_staff", "is_superuser", "supervisors")
+
 
 @admin.register(Institution)
 class InstitutionAdmin(admin.ModelAdmin):
@@ -101,12 +104,27 @@ class UserAdmin(admin.ModelAdmin):
         fields = [name for name in changed if name not in ("supervisors", "enabled", "approved")]
         if fields:
             obj.save(update_fields=[*fields, "updated_at"])
-        if enabled_changed:
-            services.user_set_enabled(actor=request.user, user=obj, enabled=obj.enabled)
-        if approved_changed:
-            services.user_set_approved(
-                actor=request.user, user=obj, approved=obj.approved, ip=client_ip(request)
+        ip = client_ip(request)
+        role_fields = [name for name in changed if name in ROLE_FIELDS]
+        if role_fields:
+            services.audit_user_change(
+                actor=request.user,
+                user=obj,
+                action="user.role",
+                ip=ip,
+                detail={
+                    "fields": role_fields,
+                    "type": obj.type,
+                    "isStaff": obj.is_staff,
+                    "isSuperuser": obj.is_superuser,
+                },
             )
+        if "password" in changed:
+            services.audit_user_change(actor=request.user, user=obj, action="user.password", ip=ip)
+        if enabled_changed:
+            services.user_set_enabled(actor=request.user, user=obj, enabled=obj.enabled, ip=ip)
+        if approved_changed:
+            services.user_set_approved(actor=request.user, user=obj, approved=obj.approved, ip=ip)
         if capacity_changed:
             services.max_consults_changed(obj.pk)
 
@@ -123,14 +141,14 @@ class UserAdmin(admin.ModelAdmin):
         """Through the same service as /user/ban: tokens revoked, open conversations ended."""
         users = list(queryset.exclude(pk=request.user.pk).filter(enabled=True))
         for user in users:
-            services.user_set_enabled(actor=request.user, user=user, enabled=False)
+            services.user_set_enabled(actor=request.user, user=user, enabled=False, ip=client_ip(request))
         self.message_user(request, f"已禁用 {len(users)} 个用户", messages.SUCCESS)
 
     @admin.action(description="启用所选用户")
     def enable_users(self, request, queryset):
         users = list(queryset.filter(deleted_at__isnull=True, enabled=False))
         for user in users:
-            services.user_set_enabled(actor=request.user, user=user, enabled=True)
+            services.user_set_enabled(actor=request.user, user=user, enabled=True, ip=client_ip(request))
         self.message_user(request, f"已启用 {len(users)} 个用户", messages.SUCCESS)
 
 
@@ -147,19 +165,27 @@ class ConsentDocumentAdmin(admin.ModelAdmin):
 
 @admin.register(AuditEntry)
 class AuditEntryAdmin(admin.ModelAdmin):
-    list_display = ("created_at", "actor_username", "action", "object_type", "ip")
-    list_filter = ("action", "object_type")
-    search_fields = ("actor_username", "object_ids")
+    """Read-only for everyone, superusers included (the table is append-only in the database too).
+    Filter by action, object type and date; search an exact actor username, actor id or object id."""
+
+    list_display = ("created_at", "actor_username", "action", "object_type", "object_id", "ip")
+    list_filter = ("action", "object_type", ("created_at", admin.DateFieldListFilter))
+    search_fields = ("=actor_username", "=actor__id", "=object_id")
+    search_help_text = "按操作者用户名、操作者 id 或对象 id 精确查找"
     readonly_fields = (
         "created_at",
-        "actor",
+        "actor_id",
         "actor_username",
         "action",
         "object_type",
+        "object_id",
         "object_ids",
         "detail",
         "ip",
     )
+    exclude = ("actor",)
+    actions = None
+    show_full_result_count = False  # no COUNT(*) over the whole log beside a filtered page
 
     def has_add_permission(self, request):
         return False

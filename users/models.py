@@ -103,6 +103,8 @@ class User(AbstractBaseUser, PermissionsMixin):
     activate_time = models.DateTimeField(null=True, blank=True)
     deleted_at = models.DateTimeField("删除时间", null=True, blank=True)
     deactivated_at = models.DateTimeField("注销时间", null=True, blank=True)
+    # A visitor anonymised by an erasure request or by retention (`purge_expired`); see docs/decisions.md.
+    erased_at = models.DateTimeField("匿名化时间", null=True, blank=True)
     is_staff = models.BooleanField("可登录管理后台", default=False)
     creator = models.ForeignKey(
         "self", null=True, blank=True, on_delete=models.SET_NULL, related_name="+", db_constraint=False
@@ -222,14 +224,20 @@ class RefreshTokenFamily(models.Model):
 
 
 class AuditEntry(models.Model):
-    """Who did what to which records (deletions, exports). Read-only for operators."""
+    """Who did what to which object, when, from which address: reads of transcripts, case files and intake
+    profiles, exports, deletions, account changes, staff sign-ins, admin-site changes. One row per object
+    (`object_id`, indexed with `object_type`); `object_ids` keeps every object of the same request (a batch
+    export). Append-only: the admin offers no change, and on PostgreSQL a trigger refuses UPDATE and any
+    DELETE of a row younger than the 183-day floor (migration 0009_audit_extended)."""
 
+    # DO_NOTHING: an audit row outlives its actor unchanged (SET_NULL would be an UPDATE the trigger refuses).
     actor = models.ForeignKey(
-        User, null=True, on_delete=models.SET_NULL, related_name="+", db_constraint=False
+        User, null=True, on_delete=models.DO_NOTHING, related_name="+", db_constraint=False
     )
     actor_username = models.CharField(max_length=64)
     action = models.CharField(max_length=64, db_index=True)
     object_type = models.CharField(max_length=64)
+    object_id = models.CharField(max_length=64, blank=True, default="")
     object_ids = models.JSONField(default=list)
     detail = models.JSONField(default=dict, blank=True)
     ip = models.CharField(max_length=64, blank=True, default="")
@@ -238,6 +246,10 @@ class AuditEntry(models.Model):
     class Meta:
         verbose_name = verbose_name_plural = "审计日志"
         ordering = ["-created_at"]
+        indexes = [
+            models.Index(fields=["object_type", "object_id", "-created_at"], name="audit_object_idx"),
+            models.Index(fields=["actor_username", "-created_at"], name="audit_actor_name_idx"),
+        ]
 
     def __str__(self):
         return f"{self.created_at:%Y-%m-%d %H:%M:%S} {self.actor_username} {self.action}"

@@ -7,10 +7,10 @@ from django.conf import settings
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 
-from hotline.api.errors import Forbidden, InvalidParam, LoginFailed
+from hotline.api.errors import Forbidden, InvalidParam, LoginFailed, RateLimited
 
 from . import throttling, tokens, wechat
-from .audit import audit_record
+from .audit import audit_record, identifier_digest
 from .models import STAFF_TYPES, Institution, User, UserType
 from .permissions import check_can_grant
 from .scoping import COLLEAGUES, visible_to
@@ -127,9 +127,10 @@ def user_create(
     profile=None,
     supervisor_ids=None,
     max_consults=None,
+    ip="",
 ):
     """Create a staff or administrator account in the actor's institution (or a named one for a
-    system administrator)."""
+    system administrator). Audited as `user.create` (it grants a role)."""
     check_can_grant(actor, user_type)
     institution = _institution_for_new_user(actor, institution_code)
     values = _profile_values(profile or {})
@@ -152,14 +153,16 @@ def user_create(
             if supervisor_ids and user_type == UserType.COUNSELOR:
                 user.supervisors.set(_supervisors_for(user, supervisor_ids))
             user_created.send(sender=User, user=user)
+            audit_user_change(actor=actor, user=user, action="user.create", ip=ip, detail={"type": user_type})
     except IntegrityError:
         raise InvalidParam(USERNAME_TAKEN) from None
     return user
 
 
 @transaction.atomic
-def staff_update(*, actor, user, data):
-    """Change the fields present in `data`; `supervisors: []` clears a counsellor's binding."""
+def staff_update(*, actor, user, data, ip=""):
+    """Change the fields present in `data`; `supervisors: []` clears a counsellor's binding. A new
+    password is audited."""
     values = _profile_values(data)
     check_contacts_free(
         user_type=user.type, email=values.get("email"), phone=values.get("phone_number"), exclude_pk=user.pk
@@ -169,6 +172,7 @@ def staff_update(*, actor, user, data):
     if data.get("password"):
         user.set_password(data["password"])
         tokens.revoke_all(user)
+        audit_user_change(actor=actor, user=user, action="user.password", ip=ip)
     if data.get("maxConsults") is not None:
         user.max_consults = data["maxConsults"]
     user.last_updater = actor
@@ -181,30 +185,45 @@ def staff_update(*, actor, user, data):
 
 
 @transaction.atomic
-def managed_staff_update(*, actor, user_type, data, username=None, user_id=None):
+def managed_staff_update(*, actor, user_type, data, username=None, user_id=None, ip=""):
     """An administrator updates a supervisor or counsellor it manages, named by username (the seed's
     body) or by id (the path of CONTRACT §12, where a `username` sent anyway must be that user's)."""
     user = access_managed_user(actor, user_id=user_id, username=username, types=[user_type], for_update=True)
     if user_id is not None and data.get("username") not in (None, user.username):
         raise InvalidParam.field("username", "与路径中的用户不一致")
-    return staff_update(actor=actor, user=user, data=data)
+    return staff_update(actor=actor, user=user, data=data, ip=ip)
 
 
 @transaction.atomic
-def managed_staff_delete(*, actor, user_type, username):
+def managed_staff_delete(*, actor, user_type, username, ip=""):
     user = access_managed_user(actor, username=username, types=[user_type], for_update=True)
-    user_delete(actor=actor, user=user)
+    user_delete(actor=actor, user=user, ip=ip)
 
 
 @transaction.atomic
-def managed_user_set_enabled(*, actor, user_id, enabled):
+def managed_user_set_enabled(*, actor, user_id, enabled, ip=""):
     """Ban (`enabled=False`) or re-enable a user the administrator manages."""
     user = access_managed_user(actor, user_id=user_id, for_update=True)
-    user_set_enabled(actor=actor, user=user, enabled=enabled)
+    user_set_enabled(actor=actor, user=user, enabled=enabled, ip=ip)
+
+
+def audit_user_change(*, actor, user, action, ip="", detail=None):
+    """An account change in the audit log: the account by id, with its institution and, for staff, its
+    username. A visitor's username is its WeChat openid, which an erasure must not leave behind in a log
+    that cannot be edited: visitors are named by id only."""
+    named = {} if user.type == UserType.VISITOR else {"username": user.username}
+    audit_record(
+        actor=actor,
+        action=action,
+        object_type="user",
+        object_ids=[user.pk],
+        detail={**named, "institution": user.institution.code, **(detail or {})},
+        ip=ip,
+    )
 
 
 @transaction.atomic
-def user_delete(*, actor, user):
+def user_delete(*, actor, user, ip=""):
     """Hide and disable a staff user. Their conversations and transcripts stay; the username stays
     reserved because transcripts refer to it as the IM identifier."""
     if user.pk == actor.pk:
@@ -215,16 +234,18 @@ def user_delete(*, actor, user):
     user.save(update_fields=["deleted_at", "enabled", "last_updater", "updated_at"])
     user.supervisees.clear()
     tokens.revoke_all(user)
+    audit_user_change(actor=actor, user=user, action="user.delete", ip=ip)
     user_disabled.send(sender=User, user=user, actor=actor)
 
 
 @transaction.atomic
-def user_set_enabled(*, actor, user, enabled):
+def user_set_enabled(*, actor, user, enabled, ip=""):
     if user.pk == actor.pk and not enabled:
         raise InvalidParam("不能禁用自己")
     user.enabled = enabled
     user.last_updater = actor
     user.save(update_fields=["enabled", "last_updater", "updated_at"])
+    audit_user_change(actor=actor, user=user, action="user.enable" if enabled else "user.ban", ip=ip)
     if not enabled:
         tokens.revoke_all(user)
         user_disabled.send(sender=User, user=user, actor=actor)
@@ -244,21 +265,14 @@ def user_set_approved(*, actor, user, approved, ip=""):
     user.approved = approved
     user.last_updater = actor
     user.save(update_fields=["approved", "last_updater", "updated_at"])
-    audit_record(
-        actor=actor,
-        action="user.approve" if approved else "user.unapprove",
-        object_type="user",
-        object_ids=[user.pk],
-        detail={"username": user.username, "institution": user.institution.code},
-        ip=ip,
-    )
+    audit_user_change(actor=actor, user=user, action="user.approve" if approved else "user.unapprove", ip=ip)
     if not approved:
         user_disabled.send(sender=User, user=user, actor=actor)
     return user
 
 
 @transaction.atomic
-def password_change(*, user, old_md5, new_md5=None, new_md5_alias=None):
+def password_change(*, user, old_md5, new_md5=None, new_md5_alias=None, ip=""):
     """The old password is checked before anything about the new one (CONTRACT §12); `newPassword`
     (`new_md5_alias`) is the original console's name for `password`."""
     if not user.check_password(old_md5):
@@ -273,6 +287,7 @@ def password_change(*, user, old_md5, new_md5=None, new_md5_alias=None):
     user.set_password(new_md5)
     user.save(update_fields=["password", "updated_at"])
     tokens.revoke_all(user)
+    audit_user_change(actor=user, user=user, action="user.password", ip=ip)
 
 
 @transaction.atomic
@@ -305,23 +320,57 @@ def login_with_password(*, username, password_md5, ip):
     return login_check_password(user=user, password_md5=password_md5, throttle_key=username, ip=ip)
 
 
-def login_check_password(*, user, password_md5, throttle_key, ip):
+def login_check_password(*, user, password_md5, throttle_key, ip, channel="hotline"):
     """The password rule of every sign-in (hotline and workspace): the found `user` (or None) must be
-    active and match, else the failure counts against `throttle_key` and the address. Answers tokens."""
-    throttling.attempt_begin(throttle_key, ip)
+    active and match, else the failure counts against `throttle_key` and the address. Answers tokens.
+    Both outcomes are audited (`channel` names the door)."""
+    try:
+        throttling.attempt_begin(throttle_key, ip)
+    except RateLimited:
+        login_failure_record(user=user, identifier=throttle_key, ip=ip, channel=channel, reason="locked")
+        raise
     if user is None:
         User().set_password(password_md5)  # same work as a real check, so timing does not reveal usernames
     if user is None or not user.is_active or not user.check_password(password_md5):
         throttling.attempt_failed(throttle_key, ip)
+        login_failure_record(user=user, identifier=throttle_key, ip=ip, channel=channel)
         raise LoginFailed()
-    return login_succeeded(user=user, throttle_key=throttle_key, ip=ip)
+    return login_succeeded(user=user, throttle_key=throttle_key, ip=ip, channel=channel)
 
 
-def login_succeeded(*, user, throttle_key, ip):
-    """After any successful sign-in: give the attempt back, note the time, answer a token pair."""
+def login_succeeded(*, user, throttle_key, ip, channel="hotline"):
+    """After any successful sign-in: give the attempt back, note the time, audit, answer a token pair."""
     throttling.attempt_succeeded(throttle_key, ip)
     User.objects.filter(pk=user.pk).update(last_login=timezone.now())
+    login_success_record(user=user, ip=ip, channel=channel)
     return tokens.token_pair(user)
+
+
+def login_success_record(*, user, ip, channel):
+    audit_record(
+        actor=user,
+        action="login.success",
+        object_type="user",
+        object_ids=[user.pk],
+        detail={"channel": channel},
+        ip=ip,
+    )
+
+
+def login_failure_record(*, user, identifier, ip, channel, reason="credentials"):
+    """A refused sign-in. The account is named only when the typed name matched one; otherwise the row
+    keeps a keyed digest of what was typed (it may be a password typed into the wrong field)."""
+    detail = {"channel": channel, "reason": reason}
+    if user is None:
+        detail["identifier"] = identifier_digest(identifier)
+    audit_record(
+        actor=user,
+        action="login.failure",
+        object_type="user",
+        object_ids=[user.pk] if user is not None else [],
+        detail=detail,
+        ip=ip,
+    )
 
 
 def wechat_login(*, appid, code):
@@ -381,3 +430,54 @@ def wechat_phone(*, user, appid, encrypted_data=None, iv=None, code=None):
             raise InvalidParam("解密数据中没有手机号")
     User.objects.filter(pk=user.pk).update(phone_number=number[:20], updated_at=timezone.now())
     return number
+
+
+# What anonymising a visitor clears (docs/decisions.md, "Audit and retention"): every field that names,
+# reaches or identifies the person. Type, institution and dates stay, so the visitor's conversations still
+# count in statistics.
+ANONYMISED_TEXT_FIELDS = (
+    "name",
+    "gender",
+    "phone_number",
+    "email",
+    "id_number",
+    "department",
+    "title",
+    "open_id",
+    "union_id",
+    "wx_appid",
+    "wx_session_key",
+    "avatar_url",
+    "emergency_contact",
+    "emergency_phone",
+)
+ERASED_USERNAME_PREFIX = "erased-"
+
+
+def visitor_anonymise(*, actor, user):
+    """The account row of an erased visitor: personal fields cleared, the username (the WeChat openid)
+    replaced, no password, disabled. A new WeChat sign-in of the same person creates a new account.
+    The caller holds the user's row lock and clears the visitor's content in the same transaction."""
+    tokens.revoke_all(user)
+    user_disabled.send(sender=User, user=user, actor=actor)  # IM kick by the old identifier, after commit
+    for field in ANONYMISED_TEXT_FIELDS:
+        setattr(user, field, "")
+    user.username = f"{ERASED_USERNAME_PREFIX}{user.pk}"
+    user.age = None
+    user.enabled = False
+    user.set_unusable_password()
+    user.erased_at = user.erased_at or timezone.now()
+    user.last_updater = actor
+    user.save(
+        update_fields=[
+            *ANONYMISED_TEXT_FIELDS,
+            "username",
+            "age",
+            "enabled",
+            "password",
+            "erased_at",
+            "last_updater",
+            "updated_at",
+        ]
+    )
+    return user

@@ -142,6 +142,7 @@ class AccountViewSet(ActionPermissions, viewsets.ViewSet):
             old_md5=data["oldPassword"],
             new_md5=data.get("password"),
             new_md5_alias=data.get("newPassword"),
+            ip=client_ip(request),
         )
         return ok("ok")
 
@@ -174,6 +175,7 @@ class UserViewSet(viewsets.ViewSet):
             user_type=TYPE_BY_ROLE[data["role"]],
             institution_code=data.get("institutionCode"),
             profile=data,
+            ip=client_ip(request),
         )
         return ok("ok")
 
@@ -192,12 +194,16 @@ class UserViewSet(viewsets.ViewSet):
 
     @extend_schema(summary="禁用/启用用户", request=None, responses=responses(OK_ENVELOPE))
     def ban(self, request, user_id):
-        services.managed_user_set_enabled(actor=request.user, user_id=user_id, enabled=False)
+        services.managed_user_set_enabled(
+            actor=request.user, user_id=user_id, enabled=False, ip=client_ip(request)
+        )
         return ok("ok")
 
     @extend_schema(summary="禁用/启用用户", request=None, responses=responses(OK_ENVELOPE))
     def activate(self, request, user_id):
-        services.managed_user_set_enabled(actor=request.user, user_id=user_id, enabled=True)
+        services.managed_user_set_enabled(
+            actor=request.user, user_id=user_id, enabled=True, ip=client_ip(request)
+        )
         return ok("ok")
 
     @extend_schema(
@@ -254,6 +260,7 @@ class StaffViewSet(viewsets.ViewSet):
             profile=data,
             supervisor_ids=data.get("supervisors"),
             max_consults=data.get("maxConsults"),
+            ip=client_ip(request),
         )
         return ok("ok")
 
@@ -262,7 +269,11 @@ class StaffViewSet(viewsets.ViewSet):
         """PUT adds, POST updates a supervisor or counsellor (user_type set per URL)."""
         data = validated(StaffUpdateIn, body_or_query(request))
         user = services.managed_staff_update(
-            actor=request.user, user_type=self.user_type, data=data, username=data["username"]
+            actor=request.user,
+            user_type=self.user_type,
+            data=data,
+            username=data["username"],
+            ip=client_ip(request),
         )
         return ok(render_fresh_user(user.pk, request.user))
 
@@ -276,7 +287,7 @@ class StaffViewSet(viewsets.ViewSet):
     def update_by_id(self, request, username):
         data = validated(StaffUpdateByIdIn, body_or_query(request))
         user = services.managed_staff_update(
-            actor=request.user, user_type=self.user_type, data=data, user_id=username
+            actor=request.user, user_type=self.user_type, data=data, user_id=username, ip=client_ip(request)
         )
         return ok(render_fresh_user(user.pk, request.user))
 
@@ -299,7 +310,9 @@ class StaffViewSet(viewsets.ViewSet):
     @extend_schema(summary="删除督导/咨询师", responses=responses(OK_ENVELOPE))
     def delete(self, request, username):
         """`/user/ms/supervisor|counselor/{key}`: DELETE by username (the seed), POST updates by id (CONTRACT §12)."""
-        services.managed_staff_delete(actor=request.user, user_type=self.user_type, username=username)
+        services.managed_staff_delete(
+            actor=request.user, user_type=self.user_type, username=username, ip=client_ip(request)
+        )
         return ok("ok")
 
 

@@ -5,7 +5,7 @@ login names (an email or a phone number)."""
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 
-from hotline.api.errors import Forbidden, InvalidParam, LoginFailed
+from hotline.api.errors import Forbidden, InvalidParam, LoginFailed, RateLimited
 from hotline.limits import IMAGE_MAX_BYTES
 from messages import files
 from messages.im_accounts import import_after_commit
@@ -13,8 +13,10 @@ from users import throttling, tokens
 from users.models import Institution, User, UserType
 from users.services import (
     USERNAME_TAKEN,
+    audit_user_change,
     institution_default,
     login_check_password,
+    login_failure_record,
     login_succeeded,
     md5_hex,
     staff_holding_contact,
@@ -27,6 +29,7 @@ from ..storage import staged_files
 
 ACCOUNT_FIELD = {"email": "email", "phone": "phone_number"}
 CONTACT_TAKEN = {"email": "该邮箱已被使用", "phone": "该手机号已被使用"}
+CHANNEL = "workspace"  # the sign-in door named in audit rows
 PROFILE_FIELDS = ("introduction", "experience", "expertise", "education", "certifications")
 
 
@@ -52,20 +55,26 @@ def login(*, login_type, account_type, account, credential, ip):
     if login_type != "code":
         user = account_user(account_type, account)
         pair = login_check_password(
-            user=user, password_md5=md5_hex(credential), throttle_key=throttle_key, ip=ip
+            user=user, password_md5=md5_hex(credential), throttle_key=throttle_key, ip=ip, channel=CHANNEL
         )
         return user, pair
-    throttling.attempt_begin(throttle_key, ip)
     user = account_user(account_type, account)
+    try:
+        throttling.attempt_begin(throttle_key, ip)
+    except RateLimited:
+        login_failure_record(user=user, identifier=throttle_key, ip=ip, channel=CHANNEL, reason="locked")
+        raise
     try:
         codes.code_verify(channel=account_type, account=account, code=credential)
     except InvalidParam:
         throttling.attempt_failed(throttle_key, ip)
+        login_failure_record(user=user, identifier=throttle_key, ip=ip, channel=CHANNEL, reason="code")
         raise
     if user is None or not user.is_active:
         throttling.attempt_failed(throttle_key, ip)
+        login_failure_record(user=user, identifier=throttle_key, ip=ip, channel=CHANNEL)
         raise LoginFailed()
-    return user, login_succeeded(user=user, throttle_key=throttle_key, ip=ip)
+    return user, login_succeeded(user=user, throttle_key=throttle_key, ip=ip, channel=CHANNEL)
 
 
 def register(*, username, account_type, account, password, code):
@@ -96,7 +105,7 @@ def register(*, username, account_type, account, password, code):
     return user
 
 
-def password_reset(*, account_type, account, code, new_password):
+def password_reset(*, account_type, account, code, new_password, ip=""):
     codes.code_verify(channel=account_type, account=account, code=code)
     user = account_user(account_type, account)
     if user is None:
@@ -106,9 +115,10 @@ def password_reset(*, account_type, account, code, new_password):
         user.save(update_fields=["password", "updated_at"])
         tokens.revoke_all(user)
         throttling.clear_failures(_throttle_key(account_type, account))
+        audit_user_change(actor=user, user=user, action="user.password", ip=ip, detail={"channel": CHANNEL})
 
 
-def deactivate(*, user, account_type, account, code):
+def deactivate(*, user, account_type, account, code, ip=""):
     """Close the account after a valid code: no more sign-ins, tokens dead, contact fields cleared.
     Everything the counsellor recorded stays."""
     current = getattr(user, ACCOUNT_FIELD[account_type]) or ""
@@ -122,6 +132,7 @@ def deactivate(*, user, account_type, account, code):
         user.emergency_phone = ""
         user.save(update_fields=["deactivated_at", "email", "phone_number", "emergency_phone", "updated_at"])
         tokens.revoke_all(user)
+        audit_user_change(actor=user, user=user, action="user.deactivate", ip=ip, detail={"channel": CHANNEL})
         # The same hook as a ban or deletion: conversations end the open sessions, messages kicks the
         # account from the IM service after commit.
         user_disabled.send(sender=User, user=user, actor=user)

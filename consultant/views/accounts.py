@@ -83,6 +83,7 @@ class AuthViewSet(PublicWorkspaceViewSet):
             account=data["account"],
             code=data["verificationCode"],
             new_password=data["newPassword"],
+            ip=client_ip(request),
         )
         return ws_ok(None)
 
@@ -103,6 +104,7 @@ class AccountViewSet(WorkspaceViewSet):
             account_type=data["accountType"],
             account=data["account"],
             code=data["verificationCode"],
+            ip=client_ip(request),
         )
         return ws_ok(None)
 

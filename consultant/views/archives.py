@@ -6,6 +6,7 @@ from drf_spectacular.utils import extend_schema
 from hotline.api.client import client_ip
 from hotline.api.envelope import paginate, ws_ok
 from hotline.api.inputs import validated
+from users.audit import audit_read
 
 from .. import imports, selectors
 from ..api import FILE_FIELDS, PAGE_SIZE_NAMES, WorkspaceViewSet, file_link, form_data, one_upload, uploads
@@ -29,7 +30,9 @@ class ArchiveViewSet(WorkspaceViewSet):
         rows, total, _ = paginate(
             selectors.archives_filtered(request.user, data), data, size_names=PAGE_SIZE_NAMES
         )
-        return ws_ok(ArchivePageOut({"total": total, "data": rows}).data)
+        page = ArchivePageOut({"total": total, "data": rows}).data
+        audit_read(request, "archive_list", *(row["id"] for row in page["data"]))
+        return ws_ok(page)
 
     @extend_schema(
         summary="创建一条访谈/档案记录",
@@ -58,7 +61,9 @@ class ArchiveViewSet(WorkspaceViewSet):
     )
     def records(self, request):
         data = validated(IdIn, request.data)
-        return ws_ok(RecordOut(selectors.records_of(request.user, data["id"]), many=True).data)
+        records = RecordOut(selectors.records_of(request.user, data["id"]), many=True).data
+        audit_read(request, "archive", data["id"])
+        return ws_ok(records)
 
     @extend_schema(
         summary="新建一条咨询记录 (multipart: 字段 + signatureImage + attachImages)",

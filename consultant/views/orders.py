@@ -4,6 +4,7 @@ from drf_spectacular.utils import extend_schema
 
 from hotline.api.envelope import paginate, ws_ok
 from hotline.api.inputs import validated
+from users.audit import audit_read
 
 from .. import selectors
 from ..api import PAGE_SIZE_NAMES, WorkspaceViewSet
@@ -122,7 +123,9 @@ class OrderViewSet(WorkspaceViewSet):
     )
     def intake(self, request):
         data = validated(IdIn, request.data)
-        return ws_ok(IntakeOut(selectors.intake_of(request.user, data["id"])).data)
+        profile = IntakeOut(selectors.intake_of(request.user, data["id"])).data
+        audit_read(request, "intake", data["id"])
+        return ws_ok(profile)
 
     @extend_schema(
         summary="写入个人档案 (整体覆盖)",

@@ -147,7 +147,11 @@ def test_approval_puts_the_counselor_on_duty_and_withdrawal_takes_it_off(
     assert user.id not in on_duty_ids(visitor)
     assert Conversation.objects.get().status == "FINISHED"
     assert ws_error(call(f"{W}/orders"), 403, -5) == PENDING
-    entries = list(AuditEntry.objects.order_by("created_at").values_list("action", "actor_id", "object_ids"))
+    entries = list(
+        AuditEntry.objects.filter(action__startswith="user.")
+        .order_by("created_at")
+        .values_list("action", "actor_id", "object_ids")
+    )
     assert entries == [
         ("user.approve", home_admin.id, [user.id]),
         ("user.unapprove", home_admin.id, [user.id]),
@@ -159,4 +163,4 @@ def test_an_administrator_of_another_institution_cannot_approve(stranger, as_use
     user, _ = stranger
     error_of(as_user(other_admin).put(f"/user/approve/{user.id}"), 404, -4)
     user.refresh_from_db()
-    assert user.approved is False and not AuditEntry.objects.exists()
+    assert user.approved is False and not AuditEntry.objects.filter(action__startswith="user.").exists()
