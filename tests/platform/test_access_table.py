@@ -358,7 +358,15 @@ def managed_user(w, target):
     return w.users[{OWN: "peer", OTHER_OWNER: "inst_admin2", OTHER_INST: "foreign"}[target or OWN]]
 
 
+def approval_target(w, target):
+    """A pending account of the institution, a visitor (no staff: nothing to approve), another
+    institution's pending account."""
+    return w.users[{OWN: "pending", OTHER_OWNER: "visitor2", OTHER_INST: "foreign_pending"}[target or OWN]]
+
+
 def staff_user(kind, w, target):
+    if target == OTHER_OWNER:  # a user of the institution that is no staff member: an administrator
+        return w.users["inst_admin2"]
     if kind == "supervisor":
         return w.users["supervisor" if target in (None, OWN) else "foreign_supervisor"]
     return w.users["peer" if target in (None, OWN) else "foreign"]
@@ -383,6 +391,12 @@ def E(route, method, expect, build):
     return Endpoint(route, method, build, expect)
 
 
+# Staff routes reach supervisors (or counsellors) of the administrator's institution; OTHER_OWNER is an
+# administrator of the same institution named on them: 404 to both administrators (not of that kind).
+STAFF_I = {OWN: OK, OTHER_OWNER: NOT_FOUND, OTHER_INST: NOT_FOUND}
+STAFF_Y = {OWN: OK, OTHER_OWNER: NOT_FOUND, OTHER_INST: OK}
+
+
 def staff_routes(kind):
     base = f"user/ms/{kind}"
     return [
@@ -395,20 +409,20 @@ def staff_routes(kind):
         E(
             base,
             "POST",
-            admins_on_objects(INST_ONLY, ANY_INST),
+            admins_on_objects(STAFF_I, STAFF_Y),
             lambda w, r, t: Req(f"/{base}", {"username": staff_user(kind, w, t).username, "name": "改名"}),
         ),
         E(f"{base}/list", "GET", roles(inst_admin=OK, sysadmin=OK), lambda w, r, t: Req(f"/{base}/list")),
         E(
             f"{base}/<username:username>",
             "POST",
-            admins_on_objects(INST_ONLY, ANY_INST),
+            admins_on_objects(STAFF_I, STAFF_Y),
             lambda w, r, t: Req(f"/{base}/{staff_user(kind, w, t).pk}", {"name": "改名"}),
         ),
         E(
             f"{base}/<username:username>",
             "DELETE",
-            admins_on_objects(INST_ONLY, ANY_INST),
+            admins_on_objects(STAFF_I, STAFF_Y),
             lambda w, r, t: Req(f"/{base}/{staff_user(kind, w, t).username}"),
         ),
     ]
@@ -484,17 +498,15 @@ HOTLINE = [
     E(
         "user/approve/<hexid:user_id>",
         "PUT",
-        admins_on_objects(INST_ONLY, ANY_INST),
-        lambda w, r, t: Req(
-            f"/user/approve/{w.users['pending' if t in (None, OWN) else 'foreign_pending'].pk}"
-        ),
+        admins_on_objects(STAFF_I, STAFF_Y),
+        lambda w, r, t: Req(f"/user/approve/{approval_target(w, t).pk}"),
     ),
     E(
         "user/approve/<hexid:user_id>",
         "POST",
-        admins_on_objects(INST_ONLY, ANY_INST),
+        admins_on_objects(STAFF_I, STAFF_Y),
         lambda w, r, t: Req(
-            f"/user/approve/{w.users['pending' if t in (None, OWN) else 'foreign_pending'].pk}",
+            f"/user/approve/{approval_target(w, t).pk}",
             {"approved": True},
         ),
     ),
