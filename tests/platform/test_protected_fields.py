@@ -239,3 +239,36 @@ def test_workspace_calls_cannot_act_for_another_user(ecnu, peer):
     response = client_for(None).post(f"{W}/user/updateProfile", body, format="json")
     assert response.status_code == 401 and response.json()["code"] == 401
     assert whole_row(peer) == before
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("by_path", [False, True], ids=["body", "path"])
+def test_a_counsellor_cannot_be_bound_to_another_institutions_supervisor(
+    by_path, other_inst, inst_admin, peer
+):
+    foreign = make_user(UserType.SUPERVISOR, inst=other_inst, username="sjtu_sup")
+    body = {"supervisors": [foreign.pk]}
+    path = f"/user/ms/counselor/{peer.pk}" if by_path else "/user/ms/counselor"
+    if not by_path:
+        body["username"] = peer.username
+    response = client_for(inst_admin).post(path, body, format="json")
+    assert response.status_code == 400 and response.json()["code"] == -2
+    assert list(peer.supervisors.all()) == []
+
+
+@pytest.mark.django_db
+def test_a_new_counsellor_of_another_institution_gets_no_supervisor_from_this_one(
+    other_inst, sysadmin, supervisor
+):
+    body = {
+        "institutionCode": "sjtu",
+        "username": "sjtu_counselor",
+        "password": md5("newpass123"),
+        "name": "外校咨询师",
+        "phoneNumber": "13912345678",
+        "idNumber": "11010519491231002X",
+        "supervisors": [supervisor.pk],
+    }
+    response = client_for(sysadmin).put("/user/ms/counselor", body, format="json")
+    assert response.status_code == 400 and response.json()["code"] == -2
+    assert not User.objects.filter(username="sjtu_counselor").exists()
