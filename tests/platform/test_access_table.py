@@ -152,6 +152,10 @@ class World:
             "学生foreign",
             self.templates[OTHER_INST].file_name,
         ]
+        # administrators are the level above's to manage: nobody but a system administrator lists them
+        markers += [
+            value for name in ("inst_admin2", "sysadmin") for value in (self.users[name].pk, f"t_{name}")
+        ]
         if role != INST_ADMIN:
             markers += [self.conversations[OTHER_OWNER].pk, "ZTpeer", "学生peer"]
         return markers
