@@ -280,14 +280,10 @@ def world(django_db_setup, django_db_blocker, tmp_path_factory):
     )
     overrides.enable()
     try:
-        with django_db_blocker.unblock():
-            outer = transaction.atomic()
-            outer.__enter__()
-            try:
-                yield build_world()
-            finally:
-                transaction.set_rollback(True)
-                outer.__exit__(None, None, None)
+        # one transaction around the module; pytest-django's `db` puts each test in a savepoint inside it
+        with django_db_blocker.unblock(), transaction.atomic():
+            yield build_world()
+            transaction.set_rollback(True)
     finally:
         overrides.disable()
         fake.stop()
