@@ -53,8 +53,11 @@ TencentAnswer = inline_serializer(
 )
 
 
-# The caller's identity on the IM service.
+# The caller's identity on the IM service. An account pending approval (self-registered, or its approval
+# withdrawn) gets no UserSig: it would let it chat with visitors it may not serve (CONTRACT §9, §11).
 class ImViewSet(viewsets.ViewSet):
+    permission_classes = [IsAuthenticated, IsApproved]
+
     @extend_schema(
         summary="获取UserSig",
         request=None,

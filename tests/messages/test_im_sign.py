@@ -33,3 +33,12 @@ def test_im_sign_without_settings_is_a_clear_error(as_user, counselor, settings,
     settings.TIM_SDKAPPID = ""
     assert "TIM_SDKAPPID" in error_of(as_user(counselor).post("/im/sign"), 503, -1)
     error_of(anon.post("/im/sign"), 401, 401)
+
+
+@pytest.mark.django_db
+def test_im_sign_stops_when_the_approval_is_withdrawn(as_user, counselor, inst_admin, tim):
+    """CONTRACT §11: withdrawing a workspace approval stops /im/sign for the account (issue 12)."""
+    result_of(as_user(inst_admin).post(f"/user/approve/{counselor.pk}?approved=false"))
+    assert error_of(as_user(counselor).post("/im/sign"), 403, -5) == "账号待审核"
+    result_of(as_user(inst_admin).put(f"/user/approve/{counselor.pk}"))
+    assert verify_usersig(result_of(as_user(counselor).post("/im/sign")), KEY)[0]
