@@ -208,6 +208,8 @@ def build_world():
         "foreign": (UserType.COUNSELOR, sjtu, {"email": "f@example.com"}),
         "foreign_pending": (UserType.COUNSELOR, sjtu, {"approved": False}),
         "foreign_visitor": (UserType.VISITOR, sjtu, {}),
+        "idle_visitor": (UserType.VISITOR, ecnu, {}),  # no conversation: an erasure may proceed
+        "foreign_idle": (UserType.VISITOR, sjtu, {}),
     }
     for name, (user_type, inst, extra) in specs.items():
         w.users[name] = make_user(
@@ -489,6 +491,16 @@ HOTLINE = [
         admins_on_objects(MANAGED, ANY_INSTITUTION),
         lambda w, r, t: Req(f"/user/ban/{managed_user(w, t).pk}"),
     ),
+    # Erasure: an idle visitor of the institution; OTHER_OWNER is a counsellor (not a visitor): 404.
+    E(
+        "user/erase/<hexid:user_id>",
+        "POST",
+        admins_on_objects(MANAGED, STAFF_Y),
+        lambda w, r, t: Req(
+            "/user/erase/"
+            + w.users[{OWN: "idle_visitor", OTHER_OWNER: "peer", OTHER_INST: "foreign_idle"}[t or OWN]].pk
+        ),
+    ),
     E(
         "user/active/<hexid:user_id>",
         "POST",
@@ -650,11 +662,12 @@ HOTLINE = [
         signed_in(),
         lambda w, r, t: Req("/file/upload", {"file": png()}, format="multipart"),
     ),
-    # Chat files: any signed-in user (docs/decisions.md, issue 11); avatars are public (row `avatar`).
+    # A chat file not yet sent in any message: its uploader and system administrators; everyone else
+    # signed in 404 (tests/messages/test_file_rights.py covers linked files); avatars are public (row `avatar`).
     E(
         "file/download",
         "GET",
-        roles(**{role: OK for role in ROLES if role != ANON}),
+        roles(refused=NOT_FOUND, visitor=OK, sysadmin=OK),
         lambda w, r, t: Req("/file/download", {"fileName": w.chat_file}),
     ),
 ]
