@@ -8,6 +8,7 @@ process on the test database, for the tests that need several workers at once.""
 import os
 import subprocess
 import sys
+import time
 from pathlib import Path
 from urllib.parse import quote
 
@@ -59,7 +60,9 @@ class JobQueue:
             cursor.execute("UPDATE procrastinate_jobs SET scheduled_at = now() WHERE id = %s", [job.id])
 
     def events(self, job):
-        return list(ProcrastinateEvent.objects.filter(job_id=job.id).order_by("id").values_list("type", flat=True))
+        return list(
+            ProcrastinateEvent.objects.filter(job_id=job.id).order_by("id").values_list("type", flat=True)
+        )
 
 
 def database_url():
@@ -70,19 +73,45 @@ def database_url():
     return f"postgres://{quote(params['USER'], safe='')}{password}@{host}:{params['PORT'] or 5432}/{params['NAME']}"
 
 
-def worker_process(name, **env):
-    """`manage.py procrastinate worker` on the test database, as a separate process."""
+def worker_process(name, log_dir, **env):
+    """`manage.py procrastinate worker` (the Procfile's worker) on the test database, as a separate
+    process; its output goes to `log_dir/<name>.log`."""
     environment = {
         **os.environ,
         "DJANGO_SETTINGS_MODULE": "hotline.test_settings",
         "DATABASE_URL": database_url(),
         **{key: str(value) for key, value in env.items()},
     }
-    return subprocess.Popen(
+    log = open(Path(log_dir) / f"{name}.log", "w")  # noqa: SIM115 (closed by stop_workers)
+    process = subprocess.Popen(
         [sys.executable, "manage.py", "procrastinate", "worker", "--name", name],
         cwd=ROOT,
         env=environment,
-        stdout=subprocess.PIPE,
+        stdout=log,
         stderr=subprocess.STDOUT,
-        text=True,
     )
+    process.log = log
+    return process
+
+
+def stop_workers(*processes):
+    """SIGTERM: each worker finishes its running job and stops (a graceful stop, as on a deploy)."""
+    for process in processes:
+        process.terminate()
+    for process in processes:
+        try:
+            process.wait(timeout=30)
+        except subprocess.TimeoutExpired:
+            process.kill()
+            process.wait()
+        process.log.close()
+
+
+def wait_for(condition, timeout=90):
+    """Poll `condition()` (reading the database) until it is true; False after `timeout` seconds."""
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        if condition():
+            return True
+        time.sleep(0.25)
+    return condition()
