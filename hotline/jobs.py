@@ -38,6 +38,8 @@ class ProviderRetry(RetryStrategy):
     change them without re-registering the tasks."""
 
     def get_retry_decision(self, *, exception, job):
+        if settings.JOB_MAX_RETRIES <= 0:  # Procrastinate reads max_attempts=0 as "no limit"
+            return None
         strategy = RetryStrategy(
             max_attempts=settings.JOB_MAX_RETRIES, exponential_wait=settings.JOB_RETRY_BASE_SECONDS
         )
@@ -63,6 +65,14 @@ def enqueue(task, **kwargs):
         task.defer(**kwargs)
     else:
         transaction.on_commit(partial(_run_inline, task, kwargs))
+
+
+@app.periodic(cron=settings.JOB_PRUNE_CRON, periodic_id="prune_finished_jobs")
+@app.task(name="hotline.prune_finished_jobs", pass_context=True, queueing_lock="hotline.prune_finished_jobs")
+async def prune_finished_jobs(context, timestamp):
+    """Delete the jobs that succeeded more than JOB_KEEP_DAYS ago, with their events (the timeout alone
+    adds 1 440 a day). Failed jobs stay until an operator retries them."""
+    await context.app.job_manager.delete_old_jobs(nb_hours=settings.JOB_KEEP_DAYS * 24)
 
 
 def on_app_ready(procrastinate_app):

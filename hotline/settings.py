@@ -136,6 +136,8 @@ PROCRASTINATE_ON_APP_READY = "hotline.jobs.on_app_ready"
 JOB_MAX_RETRIES = env_int("JOB_MAX_RETRIES", 8)
 JOB_RETRY_BASE_SECONDS = env_int("JOB_RETRY_BASE_SECONDS", 3)
 CONVERSATION_EXPIRE_CRON = env_str("CONVERSATION_EXPIRE_CRON", "* * * * *")
+JOB_KEEP_DAYS = env_int("JOB_KEEP_DAYS", 7)
+JOB_PRUNE_CRON = env_str("JOB_PRUNE_CRON", "17 3 * * *")
 
 AUTH_USER_MODEL = "users.User"
 AUTHENTICATION_BACKENDS = ["users.backends.PlainPasswordBackend"]

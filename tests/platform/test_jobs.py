@@ -151,3 +151,65 @@ def test_the_job_list_is_for_superusers_only(job_queue, client, inst_admin):
     inst_admin.save()
     client.post("/admin/login/", {"username": "ecnu_admin", "password": "secret123", "next": "/admin/"})
     assert client.get("/admin/procrastinate/procrastinatejob/").status_code == 403
+
+
+def test_succeeded_jobs_are_pruned_after_the_keep_days_and_failed_ones_stay(
+    job_queue, as_user, tim, inst_admin, counselor, settings
+):
+    from django.db import connection
+
+    from hotline.jobs import prune_finished_jobs
+
+    settings.JOB_KEEP_DAYS = 7
+    settings.JOB_MAX_RETRIES = 0
+    create_staff(as_user, inst_admin, "old")
+    create_staff(as_user, inst_admin, "recent")
+    job_queue.run()
+    tim.fail_next = 1
+    result_of(as_user(inst_admin).post(f"/user/ban/{counselor.id}"))
+    job_queue.run()
+    old, recent = job_queue.jobs(IMPORT)
+    failed = job_queue.job(KICK)
+    assert failed.status == "failed"
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "UPDATE procrastinate_events SET at = now() - interval '8 days' WHERE job_id IN (%s, %s)",
+            [old.id, failed.id],
+        )
+    prune_finished_jobs.defer(timestamp=0)
+    job_queue.run()
+    assert [job.id for job in job_queue.jobs(IMPORT)] == [recent.id]
+    assert job_queue.job(KICK).status == "failed"
+
+
+@pytest.mark.django_db
+def test_without_the_queue_a_job_runs_inline_after_commit(
+    as_user, tim, inst_admin, settings, caplog, django_capture_on_commit_callbacks
+):
+    """`make run` on SQLite has no queue: the job runs once, in the web process, after the commit; a
+    failure is logged and never fails the request."""
+    from procrastinate.contrib.django.models import ProcrastinateJob
+
+    settings.JOBS_QUEUED = False
+    with django_capture_on_commit_callbacks(execute=True):
+        create_staff(as_user, inst_admin, "newbie")
+    assert [item["UserID"] for item in tim.imported] == ["newbie"]
+    tim.fail_next = 1
+    with django_capture_on_commit_callbacks(execute=True):
+        create_staff(as_user, inst_admin, "unlucky")
+    assert "Inline job messages.import_im_account failed" in caplog.text
+    assert [item["UserID"] for item in tim.imported] == ["newbie"]
+    assert not ProcrastinateJob.objects.exists()
+
+
+@pytest.mark.django_db
+def test_without_the_queue_a_rolled_back_job_never_runs(
+    tim, inst_admin, settings, django_capture_on_commit_callbacks
+):
+    settings.JOBS_QUEUED = False
+    with django_capture_on_commit_callbacks(execute=True), pytest.raises(Boom), transaction.atomic():
+        user_services.user_create(
+            actor=inst_admin, username="ghost", password_md5=md5("pw"), user_type=UserType.COUNSELOR
+        )
+        raise Boom
+    assert tim.imported == []
