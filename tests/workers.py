@@ -73,20 +73,37 @@ def database_url():
     return f"postgres://{quote(params['USER'], safe='')}{password}@{host}:{params['PORT'] or 5432}/{params['NAME']}"
 
 
-def worker_process(name, log_dir, **env):
-    """`manage.py procrastinate worker` (the Procfile's worker) on the test database, as a separate
-    process; its output goes to `log_dir/<name>.log`."""
-    environment = {
+def environment(**env):
+    return {
         **os.environ,
         "DJANGO_SETTINGS_MODULE": "hotline.test_settings",
         "DATABASE_URL": database_url(),
         **{key: str(value) for key, value in env.items()},
     }
+
+
+def manage(*args, stdin=""):
+    """Run `manage.py *args` as a separate process on the test database; returns its output."""
+    done = subprocess.run(
+        [sys.executable, "manage.py", *args],
+        input=stdin,
+        cwd=ROOT,
+        env=environment(),
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+    return done.stdout + done.stderr
+
+
+def worker_process(name, log_dir, **env):
+    """`manage.py procrastinate worker` (the Procfile's worker) on the test database, as a separate
+    process; its output goes to `log_dir/<name>.log`."""
     log = open(Path(log_dir) / f"{name}.log", "w")  # noqa: SIM115 (closed by stop_workers)
     process = subprocess.Popen(
         [sys.executable, "manage.py", "procrastinate", "worker", "--name", name],
         cwd=ROOT,
-        env=environment,
+        env=environment(**env),
         stdout=log,
         stderr=subprocess.STDOUT,
     )

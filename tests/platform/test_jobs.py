@@ -6,11 +6,14 @@ own, run by `job_queue` (tests/workers.py) against the test database; the IM ser
 import logging
 
 import pytest
-from django.db import transaction
+from django.db import connection, transaction
 from django.utils import timezone
+from procrastinate.contrib.django.models import ProcrastinateJob
 
+from hotline.jobs import prune_finished_jobs
 from messages.models import ImAccount
 from tests.helpers import md5, result_of
+from tests.workers import manage
 from users import services as user_services
 from users.models import User, UserType
 
@@ -156,10 +159,6 @@ def test_the_job_list_is_for_superusers_only(job_queue, client, inst_admin):
 def test_succeeded_jobs_are_pruned_after_the_keep_days_and_failed_ones_stay(
     job_queue, as_user, tim, inst_admin, counselor, settings
 ):
-    from django.db import connection
-
-    from hotline.jobs import prune_finished_jobs
-
     settings.JOB_KEEP_DAYS = 7
     settings.JOB_MAX_RETRIES = 0
     create_staff(as_user, inst_admin, "old")
@@ -188,8 +187,6 @@ def test_without_the_queue_a_job_runs_inline_after_commit(
 ):
     """`make run` on SQLite has no queue: the job runs once, in the web process, after the commit; a
     failure is logged and never fails the request."""
-    from procrastinate.contrib.django.models import ProcrastinateJob
-
     settings.JOBS_QUEUED = False
     with django_capture_on_commit_callbacks(execute=True):
         create_staff(as_user, inst_admin, "newbie")
@@ -213,3 +210,19 @@ def test_without_the_queue_a_rolled_back_job_never_runs(
         )
         raise Boom
     assert tim.imported == []
+
+
+def test_operators_list_and_retry_failed_jobs_from_the_shell(
+    job_queue, as_user, tim, inst_admin, counselor, settings
+):
+    settings.JOB_MAX_RETRIES = 0
+    tim.fail_next = 1
+    result_of(as_user(inst_admin).post(f"/user/ban/{counselor.id}"))
+    job_queue.run()
+    job = job_queue.job(KICK)
+    assert job.status == "failed"
+    output = manage("procrastinate", "shell", stdin=f"list_jobs status=failed\nretry {job.id}\n")
+    assert f"#{job.id} messages.kick_im_account" in output, output
+    assert job_queue.job(KICK).status == "todo"
+    job_queue.run()
+    assert tim.kicked == [{"UserID": "liMeijin"}]
