@@ -77,11 +77,17 @@ async def prune_finished_jobs(context, timestamp):
 
 def on_app_ready(procrastinate_app):
     """PROCRASTINATE_ON_APP_READY: without PostgreSQL, the worker keeps its queue in memory (it then
-    runs the periodic tasks only; `enqueue` runs the other jobs inline in the web process)."""
+    runs the periodic tasks only; `enqueue` runs the other jobs inline in the web process), and the
+    admin has no job list (there are no job tables)."""
     if jobs_queued():
         return
+    from django.contrib import admin
     from procrastinate.contrib.django.django_connector import DjangoConnector
+    from procrastinate.contrib.django.models import ProcrastinateJob
     from procrastinate.testing import InMemoryConnector
+
+    if admin.site.is_registered(ProcrastinateJob):
+        admin.site.unregister(ProcrastinateJob)
 
     class InMemoryWorkerConnector(DjangoConnector):
         def get_worker_connector(self):
