@@ -18,6 +18,10 @@ install: $(STAMP)
 run: $(STAMP)
 	DEBUG=$${DEBUG:-1} $(BIN)/python manage.py migrate --noinput
 	DEBUG=$${DEBUG:-1} $(BIN)/python manage.py seed_demo
+	@# The Procfile's two processes: the worker in the background (stopped with the web server), the web
+	@# server in the foreground. On the SQLite default the worker runs the periodic jobs only (README).
+	DEBUG=$${DEBUG:-1} $(BIN)/python manage.py procrastinate worker & worker=$$!; \
+	trap 'kill $$worker 2>/dev/null' EXIT INT TERM; \
 	DEBUG=$${DEBUG:-1} $(BIN)/python manage.py runserver 127.0.0.1:8000
 
 # The layer contracts run with the tests too, so a new import cycle between apps fails CI.

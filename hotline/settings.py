@@ -75,6 +75,7 @@ INSTALLED_APPS = [
     "rest_framework",
     "rest_framework_simplejwt.token_blacklist",
     "drf_spectacular",
+    "procrastinate.contrib.django",
     "users",
     "scheduling",
     "conversations",
@@ -126,6 +127,18 @@ DATABASES = {
     )
 }
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
+
+# Background jobs (hotline/jobs.py, README "Background jobs"): the queue lives in PostgreSQL; on the
+# embedded SQLite default jobs run inline after commit and the worker runs the periodic tasks only.
+JOBS_QUEUED = DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql"
+if not JOBS_QUEUED:
+    MIGRATION_MODULES = {"procrastinate": None}  # its schema is PostgreSQL's (functions, triggers)
+PROCRASTINATE_ON_APP_READY = "hotline.jobs.on_app_ready"
+JOB_MAX_RETRIES = env_int("JOB_MAX_RETRIES", 8)
+JOB_RETRY_BASE_SECONDS = env_int("JOB_RETRY_BASE_SECONDS", 3)
+CONVERSATION_EXPIRE_CRON = env_str("CONVERSATION_EXPIRE_CRON", "* * * * *")
+JOB_KEEP_DAYS = env_int("JOB_KEEP_DAYS", 7)
+JOB_PRUNE_CRON = env_str("JOB_PRUNE_CRON", "17 3 * * *")
 
 AUTH_USER_MODEL = "users.User"
 AUTHENTICATION_BACKENDS = ["users.backends.PlainPasswordBackend"]
@@ -306,5 +319,8 @@ LOGGING = {
     "root": {"handlers": ["console"], "level": env_str("LOG_LEVEL", "INFO")},
     "loggers": {
         "django.request": {"handlers": ["console"], "level": "ERROR", "propagate": False},
+        # Task registration is announced at every start of every process: keep jobs' own lines only.
+        "procrastinate.blueprints": {"level": "WARNING"},
+        "procrastinate.periodic": {"level": "WARNING"},
     },
 }

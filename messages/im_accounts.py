@@ -1,9 +1,10 @@
 """The IM service's account REST API (`v4/im_open_login_svc/account_import` and `kick`).
 
-An import failure is logged and retried on the user's next /im/sign; a kick failure is logged. Neither
-fails the user's or the administrator's request. The request URL carries the administrator's UserSig, so
-an error is described by its type and the provider's ErrorCode only: never the URL, the exception text
-or the provider's free-form answer, in the log or in `ImAccount.last_error` (shown in the admin).
+Both run as background jobs (`messages/tasks.py`), retried with backoff; an import is also tried again
+on the user's next /im/sign. Neither fails the user's or the administrator's request. The request URL
+carries the administrator's UserSig, so an error is described by its type and the provider's ErrorCode
+only: never the URL, the exception text or the provider's free-form answer, in the log, in a job's
+history or in `ImAccount.last_error` (shown in the admin).
 """
 
 import logging
@@ -11,7 +12,6 @@ import secrets
 
 import requests
 from django.conf import settings
-from django.db import transaction
 from django.db.models import F
 from django.utils import timezone
 
@@ -72,8 +72,14 @@ def _call(api, body):
 CALL_ERRORS = (requests.RequestException, ValueError, ImRestError)
 
 
-def ensure_im_account(user):
-    """Import `user` once; returns True when the user is known to the IM service."""
+class ImCallFailed(Exception):
+    """A call to the account API failed; the message is `describe_error`'s (no URL, no UserSig), so it
+    may be logged and kept in a job's history."""
+
+
+def import_account(user):
+    """Import `user` once: True when the user is known to the IM service, False when the IM service is
+    not configured. Raises ImCallFailed (after recording it on the ImAccount) when the provider fails."""
     if not im_configured():
         return False
     account, _ = ImAccount.objects.get_or_create(user=user)
@@ -84,45 +90,31 @@ def ensure_im_account(user):
         _call("account_import", body)
     except CALL_ERRORS as exc:
         error = describe_error(exc)
-        logger.warning("IM account import of %s failed, will retry at next sign-in: %s", user.username, error)
         ImAccount.objects.filter(pk=account.pk).update(attempts=F("attempts") + 1, last_error=error)
-        return False
+        raise ImCallFailed(error) from None
     ImAccount.objects.filter(pk=account.pk).update(
         imported_at=timezone.now(), attempts=F("attempts") + 1, last_error=""
     )
     return True
 
 
-def import_after_commit(user):
-    """Schedule the import once the user's creation is committed."""
-    transaction.on_commit(lambda: ensure_im_account(user), robust=True)
-
-
-def import_on_user_created(sender, *, user, **kwargs):
-    """Receiver of `users.signals.user_created` (connected in MessagesConfig.ready)."""
-    import_after_commit(user)
+def ensure_im_account(user):
+    """/im/sign's import: never fails the caller; returns True when the user is known to the IM service."""
+    try:
+        return import_account(user)
+    except ImCallFailed as exc:
+        logger.warning("IM account import of %s failed, will retry at next sign-in: %s", user.username, exc)
+        return False
 
 
 def kick(username):
     """End `username`'s IM sessions on every device. A UserSig it still holds stays valid until it
     expires, hence the short USERSIG_EXPIRE_SECONDS and /im/sign refusing inactive users.
-    Returns whether the provider confirmed the kick."""
+    Returns False when the IM service is not configured; raises ImCallFailed when the provider fails."""
     if not im_configured():
         return False
     try:
         _call("kick", {"UserID": username})
     except CALL_ERRORS as exc:
-        logger.warning("IM kick of %s failed: %s", username, describe_error(exc))
-        return False
+        raise ImCallFailed(describe_error(exc)) from None
     return True
-
-
-def kick_after_commit(user):
-    """Kick once the ban, deletion or deactivation is committed (nothing is kicked for a rollback)."""
-    username = user.username
-    transaction.on_commit(lambda: kick(username), robust=True)
-
-
-def kick_on_user_disabled(sender, *, user, **kwargs):
-    """Receiver of `users.signals.user_disabled` (connected in MessagesConfig.ready)."""
-    kick_after_commit(user)

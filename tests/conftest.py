@@ -96,3 +96,13 @@ def tim(settings):
     settings.TIM_CALLBACK_TOKEN = ""
     yield fake
     fake.stop()
+
+
+@pytest.fixture
+def job_queue(transactional_db):
+    """The background job queue, empty, with a real worker to run it (tests/workers.py)."""
+    from tests.workers import JobQueue, clear_queue
+
+    clear_queue()
+    yield JobQueue()
+    clear_queue()

@@ -8,7 +8,7 @@ from django.utils import timezone
 from hotline.api.errors import Forbidden, InvalidParam, LoginFailed, RateLimited
 from hotline.limits import IMAGE_MAX_BYTES
 from messages import files
-from messages.im_accounts import import_after_commit
+from messages.tasks import enqueue_import
 from users import throttling, tokens
 from users.models import Institution, User, UserType
 from users.services import (
@@ -99,7 +99,7 @@ def register(*, username, account_type, account, password, code):
         with transaction.atomic():
             user.save(force_insert=True)
             ConsultantProfile.objects.create(user=user)
-            import_after_commit(user)
+            enqueue_import(user)
     except IntegrityError:
         raise InvalidParam(USERNAME_TAKEN) from None
     return user

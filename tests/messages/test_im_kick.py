@@ -1,6 +1,6 @@
-"""Banning, deleting or deactivating a user kicks it from the IM service after commit, and /im/sign
-stops answering for it (issue 12 item 4, CONTRACT §11). A provider failure never fails the ban and
-never leaks the administrator UserSig."""
+"""Banning, deleting or deactivating a user kicks it from the IM service (a background job enqueued
+with the ban, tests/workers.py runs it), and /im/sign stops answering for it (issue 12 item 4,
+CONTRACT §11). A provider failure never fails the ban and never leaks the administrator UserSig."""
 
 import logging
 import socket
@@ -20,51 +20,43 @@ def closed_port_url():
     return f"http://127.0.0.1:{port}"
 
 
-@pytest.mark.django_db
-def test_ban_kicks_the_user_once_with_a_valid_admin_sig(
-    as_user, tim, inst_admin, counselor, django_capture_on_commit_callbacks
-):
-    with django_capture_on_commit_callbacks(execute=True):
-        result_of(as_user(inst_admin).post(f"/user/ban/{counselor.id}"))
+def test_ban_kicks_the_user_once_with_a_valid_admin_sig(as_user, tim, inst_admin, counselor, job_queue):
+    result_of(as_user(inst_admin).post(f"/user/ban/{counselor.id}"))
+    job_queue.run()
     assert tim.kicked == [{"UserID": "liMeijin"}]
     assert tim.admins == ["administrator"] and tim.refused == []
 
 
 @pytest.mark.django_db
 def test_nothing_is_kicked_before_the_ban_commits(as_user, tim, inst_admin, counselor):
-    # The test's transaction never commits, so the after-commit kick never runs.
+    # The test's transaction never commits, so no worker ever sees the kick job.
     result_of(as_user(inst_admin).post(f"/user/ban/{counselor.id}"))
     assert tim.kicked == []
 
 
-@pytest.mark.django_db
-def test_re_enabling_kicks_nobody(as_user, tim, inst_admin, counselor, django_capture_on_commit_callbacks):
+def test_re_enabling_kicks_nobody(as_user, tim, inst_admin, counselor, job_queue):
     counselor.enabled = False
     counselor.save()
-    with django_capture_on_commit_callbacks(execute=True):
-        result_of(as_user(inst_admin).post(f"/user/active/{counselor.id}"))
-    assert tim.kicked == []
+    result_of(as_user(inst_admin).post(f"/user/active/{counselor.id}"))
+    job_queue.run()
+    assert tim.kicked == [] and job_queue.jobs("messages.kick_im_account") == []
 
 
-@pytest.mark.django_db
-def test_admin_site_ban_kicks(client, tim, sysadmin, counselor, django_capture_on_commit_callbacks):
+def test_admin_site_ban_kicks(client, tim, sysadmin, counselor, job_queue):
     sysadmin.is_staff = sysadmin.is_superuser = True
     sysadmin.save()
     client.post("/admin/login/", {"username": "root", "password": "secret123", "next": "/admin/"})
-    with django_capture_on_commit_callbacks(execute=True):
-        response = client.post(
-            "/admin/users/user/", {"action": "ban_users", "_selected_action": [counselor.pk]}
-        )
+    response = client.post("/admin/users/user/", {"action": "ban_users", "_selected_action": [counselor.pk]})
     assert response.status_code == 302
+    job_queue.run()
     counselor.refresh_from_db()
     assert counselor.enabled is False
     assert tim.kicked == [{"UserID": "liMeijin"}]
 
 
-@pytest.mark.django_db
-def test_staff_delete_kicks(as_user, tim, inst_admin, counselor, django_capture_on_commit_callbacks):
-    with django_capture_on_commit_callbacks(execute=True):
-        result_of(as_user(inst_admin).delete(f"/user/ms/counselor/{counselor.username}"))
+def test_staff_delete_kicks(as_user, tim, inst_admin, counselor, job_queue):
+    result_of(as_user(inst_admin).delete(f"/user/ms/counselor/{counselor.username}"))
+    job_queue.run()
     assert tim.kicked == [{"UserID": "liMeijin"}]
 
 
@@ -85,17 +77,16 @@ def _unreachable(tim, settings):
     settings.TIM_API_BASE = closed_port_url()
 
 
-@pytest.mark.django_db
 @pytest.mark.parametrize(
     "fault", [_fail_with_error_code, _fail_with_http_500, _hang_past_the_timeout, _unreachable]
 )
 def test_provider_failure_never_fails_the_ban_nor_logs_the_usersig(
-    fault, as_user, tim, inst_admin, counselor, settings, caplog, django_capture_on_commit_callbacks
+    fault, as_user, tim, inst_admin, counselor, settings, caplog, job_queue
 ):
     fault(tim, settings)
     caplog.set_level(logging.INFO)
-    with django_capture_on_commit_callbacks(execute=True):
-        result_of(as_user(inst_admin).post(f"/user/ban/{counselor.id}"))
+    result_of(as_user(inst_admin).post(f"/user/ban/{counselor.id}"))
+    job_queue.run()
     counselor.refresh_from_db()
     assert counselor.enabled is False
     assert tim.kicked == []
@@ -104,13 +95,10 @@ def test_provider_failure_never_fails_the_ban_nor_logs_the_usersig(
     assert all(sig not in caplog.text for sig in tim.usersigs)
 
 
-@pytest.mark.django_db
-def test_provider_error_code_is_logged(
-    as_user, tim, inst_admin, counselor, caplog, django_capture_on_commit_callbacks
-):
+def test_provider_error_code_is_logged(as_user, tim, inst_admin, counselor, caplog, job_queue):
     tim.fail_next = 1
-    with django_capture_on_commit_callbacks(execute=True):
-        result_of(as_user(inst_admin).post(f"/user/ban/{counselor.id}"))
+    result_of(as_user(inst_admin).post(f"/user/ban/{counselor.id}"))
+    job_queue.run()
     assert "ErrorCode=70169" in caplog.text
 
 

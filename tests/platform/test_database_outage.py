@@ -1,7 +1,6 @@
 """When the database connection dies, a request answers 503/-1 in the envelope (no stack trace, nothing
 written) and the next request connects afresh by itself."""
 
-import psycopg2
 import pytest
 from django.db import connection
 
@@ -13,9 +12,12 @@ def kill_this_connection():
     """`pg_terminate_backend` on the connection the requests use, from a second connection."""
     connection.ensure_connection()
     pid = connection.connection.info.backend_pid
-    with psycopg2.connect(**connection.get_connection_params()) as other, other.cursor() as cursor:
-        cursor.execute("SELECT pg_terminate_backend(%s)", [pid])
-    other.close()
+    other = connection.get_new_connection(connection.get_connection_params())
+    try:
+        with other.cursor() as cursor:
+            cursor.execute("SELECT pg_terminate_backend(%s)", [pid])
+    finally:
+        other.close()
 
 
 @pytest.mark.django_db(transaction=True)
