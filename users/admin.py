@@ -1,7 +1,9 @@
 from django import forms
 from django.contrib import admin, messages
+from django.db import models
 
 from hotline.api.client import client_ip
+from hotline.crypto import blind_index
 
 from . import services
 from .models import AuditEntry, ConsentDocument, Institution, User, UserType
@@ -78,12 +80,24 @@ class UserAdmin(admin.ModelAdmin):
         "created_at",
     )
     list_filter = ("type", "institution", "enabled", "approved", ("deleted_at", admin.EmptyFieldListFilter))
-    search_fields = ("username", "name", "phone_number", "email", "department")
+    # Phone and ID numbers are encrypted: the search box also matches them exactly through their hashes.
+    search_fields = ("username", "name", "email", "department")
     list_select_related = ("institution",)
     filter_horizontal = ("supervisors",)
     readonly_fields = ("id", "total_time", "created_at", "updated_at", "last_login", "deleted_at")
     actions = ("ban_users", "enable_users")
     ordering = ("-created_at",)
+
+    def get_search_results(self, request, queryset, search_term):
+        found, may_have_duplicates = super().get_search_results(request, queryset, search_term)
+        term = search_term.strip()
+        if term:
+            # ID numbers are stored upper-case (users.services).
+            hashed = models.Q(phone_hash=blind_index(term)) | models.Q(
+                id_number_hash=blind_index(term.upper())
+            )
+            found |= queryset.filter(hashed)
+        return found, may_have_duplicates
 
     def save_model(self, request, obj, form, change):
         """Edits go through the same rules as the API: disabling ends sessions and open conversations,
