@@ -6,7 +6,7 @@ from hotline.api.client import client_ip
 from hotline.crypto import blind_index
 
 from . import services
-from .models import AuditEntry, ConsentDocument, Institution, User, UserType
+from .models import STAFF_TYPES, AuditEntry, ConsentDocument, Institution, User, UserType
 from .services import md5_hex
 
 
@@ -54,6 +54,12 @@ class UserAdminForm(forms.ModelForm):
         cleaned = super().clean()
         if self.instance._state.adding and not cleaned.get("new_password"):
             self.add_error("new_password", "新用户必须设置密码")
+        # The phone's unique constraint is on its hash, which the form does not carry: checked here.
+        phone = cleaned.get("phone_number")
+        active = self.instance.deleted_at is None and self.instance.deactivated_at is None
+        if phone and active and cleaned.get("type") in STAFF_TYPES:
+            if services.staff_holding_contact(phone=phone, exclude_pk=self.instance.pk):
+                self.add_error("phone_number", "该手机号已被其他咨询师或督导使用")
         return cleaned
 
     def save(self, commit=True):
