@@ -35,6 +35,7 @@ from bench import WORK_DIR  # noqa: E402
 from bench.views import WRITE_TABLE  # noqa: E402
 from conversations.models import Conversation  # noqa: E402
 from evaluations.models import Evaluation  # noqa: E402
+from hotline.crypto import EncryptedMixin, HashField, blind_index  # noqa: E402
 from messages.models import Message  # noqa: E402
 from scheduling.models import Arrangement, Presence  # noqa: E402
 from users.models import Institution, User  # noqa: E402
@@ -147,6 +148,10 @@ def copy_rows(model, rows, progress=None):
                 value = None
             else:
                 value = field.get_default()
+            if isinstance(field, EncryptedMixin):  # stored as the field stores it (hotline/crypto.py)
+                value = field.get_prep_value(value)
+            elif isinstance(field, HashField):
+                value = blind_index(row.get(field.source) or "")
             values.append(_copy_value(value))
         buffer.write("\t".join(values))
         buffer.write("\n")

@@ -27,6 +27,10 @@ export TIM_SDKAPPID=1400000000
 # Production refuses unsigned callbacks: the bench signs them (bench/run.py writes the Signs for wrk).
 TIM_CALLBACK_TOKEN=$("$PY" -c 'import secrets; print(secrets.token_hex(16))')
 export TIM_CALLBACK_TOKEN
+# Sensitive fields are encrypted at rest (hotline/crypto.py), as in production: fresh keys per run.
+FIELD_ENCRYPTION_KEYS=$("$PY" -c 'from cryptography.fernet import Fernet; print(Fernet.generate_key().decode())')
+FIELD_HASH_KEY=$("$PY" -c 'import secrets; print(secrets.token_urlsafe(32))')
+export FIELD_ENCRYPTION_KEYS FIELD_HASH_KEY
 export SMS_BACKEND=file
 export SECURE_SSL_REDIRECT=0  # loopback, plain HTTP
 export SMS_FILE_PATH=bench/work/sent_sms.jsonl

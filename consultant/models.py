@@ -1,6 +1,8 @@
 from django.conf import settings
 from django.db import models
 
+from hotline.crypto import EncryptedJSONField, EncryptedTextField
+
 
 class ConsultantProfile(models.Model):
     """The workspace's personal-centre fields of a counsellor (seed 001 个人中心)."""
@@ -101,8 +103,8 @@ class Archive(models.Model):
     std_school = models.CharField(max_length=128, blank=True, default="")
     interview_status = models.CharField(max_length=64, blank=True, default="")
     interview_type = models.CharField(max_length=64, blank=True, default="")
-    doctor_evaluation = models.TextField(blank=True, default="")
-    follow_up_plan = models.TextField(blank=True, default="")
+    doctor_evaluation = EncryptedTextField(blank=True, default="")
+    follow_up_plan = EncryptedTextField(blank=True, default="")
     create_time = models.DateTimeField(auto_now_add=True, db_index=True)
     updated_at = models.DateTimeField(auto_now=True)
 
@@ -128,10 +130,11 @@ class InterviewRecord(models.Model):
     time = models.CharField(max_length=5, blank=True, default="")
     duration = models.CharField(max_length=32, blank=True, default="")
     visit_status = models.CharField(max_length=64, blank=True, default="")
-    description = models.TextField(blank=True, default="")
-    doctor_evaluation = models.TextField(blank=True, default="")
-    follow_up_plan = models.TextField(blank=True, default="")
-    next_visit_plan = models.TextField(blank=True, default="")
+    # The interview's narrative texts are encrypted at rest (hotline/crypto.py); names and categories stay plain.
+    description = EncryptedTextField(blank=True, default="")
+    doctor_evaluation = EncryptedTextField(blank=True, default="")
+    follow_up_plan = EncryptedTextField(blank=True, default="")
+    next_visit_plan = EncryptedTextField(blank=True, default="")
     crisis_status = models.CharField(max_length=64, blank=True, default="")
     consultant_name = models.CharField(max_length=64, blank=True, default="")
     signature_image = models.CharField(max_length=512, blank=True, default="")
@@ -152,7 +155,7 @@ class IntakeProfile(models.Model):
     """The intake profile (个人档案) of a consultation order's visitor."""
 
     order = models.OneToOneField(Order, on_delete=models.CASCADE, primary_key=True, related_name="intake")
-    data = models.JSONField(default=dict)
+    data = EncryptedJSONField(default=dict)  # encrypted at rest (hotline/crypto.py)
     updated_at = models.DateTimeField(auto_now=True)
 
     class Meta:

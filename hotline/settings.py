@@ -1,11 +1,16 @@
 """Settings for the hotline backend, read from the environment (see README and .env.example)."""
 
+import base64
+import hashlib
+import hmac
 import os
+import warnings
 from datetime import timedelta
 from decimal import Decimal, InvalidOperation
 from pathlib import Path
 
 import dj_database_url
+from cryptography.fernet import Fernet
 from django.core.exceptions import ImproperlyConfigured
 
 from hotline.limits import REQUEST_MEMORY_MAX_BYTES
@@ -229,6 +234,38 @@ if not TIM_CALLBACK_TOKEN and not DEBUG:
     # Unsigned callbacks are checked by SdkAppid alone, which ships inside the mini-program (CONTRACT §11).
     raise ImproperlyConfigured("TIM_CALLBACK_TOKEN must be set (IM callbacks must be signed) unless DEBUG=1")
 TIM_TIMEOUT_SECONDS = float(env_decimal("TIM_TIMEOUT_SECONDS", "3"))
+
+# Sensitive fields encrypted at rest (issue 12, hotline/crypto.py). FIELD_ENCRYPTION_KEYS: Fernet keys,
+# comma separated, the first encrypts and all decrypt (rotation). FIELD_HASH_KEY: the HMAC key of the
+# phone / ID-number lookup hashes; it never rotates with the encryption keys. With DEBUG only, both are
+# derived from SECRET_KEY when unset (data written so is readable only with that SECRET_KEY).
+FIELD_ENCRYPTION_KEYS = env_list("FIELD_ENCRYPTION_KEYS")
+FIELD_HASH_KEY = env_str("FIELD_HASH_KEY")
+for _name, _missing in (
+    ("FIELD_ENCRYPTION_KEYS", not FIELD_ENCRYPTION_KEYS),
+    ("FIELD_HASH_KEY", not FIELD_HASH_KEY),
+):
+    if _missing and not DEBUG:
+        raise ImproperlyConfigured(
+            f"{_name} must be set (sensitive fields are encrypted at rest; see README) unless DEBUG=1"
+        )
+    if _missing:
+        warnings.warn(f"{_name} is empty: derived from SECRET_KEY (development only)", stacklevel=1)
+if not FIELD_ENCRYPTION_KEYS:
+    _derived = hmac.new(SECRET_KEY.encode(), b"hotline field encryption key", hashlib.sha256).digest()
+    FIELD_ENCRYPTION_KEYS = [base64.urlsafe_b64encode(_derived).decode()]
+if not FIELD_HASH_KEY:
+    FIELD_HASH_KEY = hmac.new(SECRET_KEY.encode(), b"hotline field hash key", hashlib.sha256).hexdigest()
+for _position, _key in enumerate(FIELD_ENCRYPTION_KEYS, start=1):
+    try:
+        Fernet(_key)
+    except ValueError:
+        raise ImproperlyConfigured(
+            f"FIELD_ENCRYPTION_KEYS: key {_position} is not a Fernet key (32 url-safe base64-encoded bytes)"
+        ) from None
+if len(FIELD_HASH_KEY) < 32:
+    raise ImproperlyConfigured("FIELD_HASH_KEY must be at least 32 characters")
+
 # Clients renew through /im/sign; a short life bounds how long a leaked or revoked UserSig works (CONTRACT §11).
 USERSIG_EXPIRE_SECONDS = env_int("USERSIG_EXPIRE_SECONDS", 86400)
 if not 60 <= USERSIG_EXPIRE_SECONDS <= 7 * 86400:

@@ -12,6 +12,9 @@ os.environ.setdefault("SMS_BACKEND", "file")
 os.environ.setdefault("SECURE_SSL_REDIRECT", "0")  # the test client speaks plain HTTP
 os.environ.setdefault("API_DOCS", "1")
 os.environ.setdefault("TIM_CALLBACK_TOKEN", "test-callback-token")
+# Test-only keys (never used outside the test suite); tests that rotate keys override the settings.
+os.environ.setdefault("FIELD_ENCRYPTION_KEYS", "dGVzdC1vbmx5LWZpZWxkLWtleS0wMTIzNDU2Nzg5YWI=")
+os.environ.setdefault("FIELD_HASH_KEY", "test-only-field-hash-key-0123456789abcdef")
 os.environ.setdefault("SMS_FILE_PATH", os.path.join(tempfile.gettempdir(), "hotline-test-sms.jsonl"))
 
 from .settings import *  # noqa: E402,F403

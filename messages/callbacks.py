@@ -16,6 +16,7 @@ from django.utils import timezone
 
 from conversations.models import Conversation
 from hotline.api.errors import ApiError
+from hotline.crypto import encrypt_json
 from hotline.limits import BIGINT_MAX
 from scheduling.models import Presence
 from users.models import User
@@ -237,8 +238,9 @@ def store_message(data, command):
         "send_msg_result": _int(data.get("SendMsgResult")),
         "error_info": _text(data.get("ErrorInfo")),
         "unread_msg_num": _int(data.get("UnreadMsgNum")),
-        "msg_body": json.dumps(body if isinstance(body, list) else [], ensure_ascii=False),
-        "raw": json.dumps(data, ensure_ascii=False),
+        # Encrypted here, so the statement stays one upsert (hotline/crypto.py: the columns' own format).
+        "msg_body": encrypt_json(body if isinstance(body, list) else []),
+        "raw": encrypt_json(data),
         "is_revoked": False,
         "revoked_at": None,
         "placeholder": False,

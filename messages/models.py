@@ -1,5 +1,6 @@
 from django.db import models
 
+from hotline.crypto import EncryptedJSONField
 from hotline.ids import new_id
 
 
@@ -32,8 +33,9 @@ class Message(models.Model):
     send_msg_result = models.BigIntegerField(default=0)
     error_info = models.TextField(blank=True, default="")
     unread_msg_num = models.BigIntegerField(default=0)
-    msg_body = models.JSONField(default=list)
-    raw = models.JSONField(default=dict, help_text="the whole callback body as received")
+    # Message text and the whole callback body, encrypted at rest (hotline/crypto.py): never queried in SQL.
+    msg_body = EncryptedJSONField(default=list)
+    raw = EncryptedJSONField(default=dict, help_text="the whole callback body as received")
     is_revoked = models.BooleanField(default=False)
     revoked_at = models.DateTimeField(null=True, blank=True)
     placeholder = models.BooleanField(default=False)

@@ -14,7 +14,8 @@ def messages_of(actor, conversation):
     rows = Message.objects.filter(
         conversation_id=conversation.pk, placeholder=False, from_account__in=pair, to_account__in=pair
     )
-    return visible_to(actor, rows).order_by("msg_time", "msg_seq", "created_at", "id")
+    # `raw` (the whole callback body, encrypted) is never shown: not loaded, not decrypted.
+    return visible_to(actor, rows).defer("raw").order_by("msg_time", "msg_seq", "created_at", "id")
 
 
 def transcript_of(actor, conversation_id):

@@ -1,10 +1,12 @@
 from django import forms
 from django.contrib import admin, messages
+from django.db import models
 
 from hotline.api.client import client_ip
+from hotline.crypto import blind_index
 
 from . import services
-from .models import AuditEntry, ConsentDocument, Institution, User, UserType
+from .models import STAFF_TYPES, AuditEntry, ConsentDocument, Institution, User, UserType
 from .services import md5_hex
 
 # Fields whose change alters what an account may do: audited as a role change (`user.role`).
@@ -55,6 +57,12 @@ class UserAdminForm(forms.ModelForm):
         cleaned = super().clean()
         if self.instance._state.adding and not cleaned.get("new_password"):
             self.add_error("new_password", "新用户必须设置密码")
+        # The phone's unique constraint is on its hash, which the form does not carry: checked here.
+        phone = cleaned.get("phone_number")
+        active = self.instance.deleted_at is None and self.instance.deactivated_at is None
+        if phone and active and cleaned.get("type") in STAFF_TYPES:
+            if services.staff_holding_contact(phone=phone, exclude_pk=self.instance.pk):
+                self.add_error("phone_number", "该手机号已被其他咨询师或督导使用")
         return cleaned
 
     def save(self, commit=True):
@@ -81,12 +89,24 @@ class UserAdmin(admin.ModelAdmin):
         "created_at",
     )
     list_filter = ("type", "institution", "enabled", "approved", ("deleted_at", admin.EmptyFieldListFilter))
-    search_fields = ("username", "name", "phone_number", "email", "department")
+    # Phone and ID numbers are encrypted: the search box also matches them exactly through their hashes.
+    search_fields = ("username", "name", "email", "department")
     list_select_related = ("institution",)
     filter_horizontal = ("supervisors",)
     readonly_fields = ("id", "total_time", "created_at", "updated_at", "last_login", "deleted_at")
     actions = ("ban_users", "enable_users")
     ordering = ("-created_at",)
+
+    def get_search_results(self, request, queryset, search_term):
+        found, may_have_duplicates = super().get_search_results(request, queryset, search_term)
+        term = search_term.strip()
+        if term:
+            # ID numbers are stored upper-case (users.services).
+            hashed = models.Q(phone_hash=blind_index(term)) | models.Q(
+                id_number_hash=blind_index(term.upper())
+            )
+            found |= queryset.filter(hashed)
+        return found, may_have_duplicates
 
     def save_model(self, request, obj, form, change):
         """Edits go through the same rules as the API: disabling ends sessions and open conversations,

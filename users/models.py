@@ -4,6 +4,7 @@ from django.contrib.auth.models import PermissionsMixin
 from django.db import models
 from django.db.models.functions import Lower
 
+from hotline.crypto import EncryptedCharField, HashField, with_hash_fields
 from hotline.ids import new_id
 
 
@@ -72,9 +73,11 @@ class User(AbstractBaseUser, PermissionsMixin):
     )
     name = models.CharField("姓名", max_length=64, blank=True, default="")
     gender = models.CharField("性别", max_length=2, blank=True, default="")
-    phone_number = models.CharField("手机号", max_length=20, blank=True, default="")
+    phone_number = EncryptedCharField("手机号", max_length=20, blank=True, default="")
+    phone_hash = HashField(source="phone_number", db_index=True)
     email = models.CharField("邮箱", max_length=254, blank=True, default="")
-    id_number = models.CharField("身份证号", max_length=18, blank=True, default="")
+    id_number = EncryptedCharField("身份证号", max_length=18, blank=True, default="")
+    id_number_hash = HashField(source="id_number", db_index=True)
     department = models.CharField("部门", max_length=128, blank=True, default="")
     title = models.CharField("职称", max_length=64, blank=True, default="")
     age = models.PositiveSmallIntegerField("年龄", null=True, blank=True)
@@ -82,12 +85,12 @@ class User(AbstractBaseUser, PermissionsMixin):
     open_id = models.CharField("微信openid", max_length=64, blank=True, default="", db_index=True)
     union_id = models.CharField(max_length=64, blank=True, default="")
     wx_appid = models.CharField(max_length=64, blank=True, default="")
-    wx_session_key = models.CharField(max_length=64, blank=True, default="")
+    wx_session_key = EncryptedCharField(max_length=64, blank=True, default="")
     avatar_url = models.CharField("头像", max_length=512, blank=True, default="")
     qualification = models.CharField("督导资质", max_length=64, blank=True, default="")
     qualification_code = models.CharField("资质编号", max_length=64, blank=True, default="")
-    emergency_contact = models.CharField("紧急联系人", max_length=64, blank=True, default="")
-    emergency_phone = models.CharField("紧急联系人电话", max_length=20, blank=True, default="")
+    emergency_contact = EncryptedCharField("紧急联系人", max_length=64, blank=True, default="")
+    emergency_phone = EncryptedCharField("紧急联系人电话", max_length=20, blank=True, default="")
     max_consults = models.PositiveSmallIntegerField("最大咨询人数", default=default_max_consults)
     total_time = models.BigIntegerField("累计咨询时长(ms)", default=0)
     supervisors = models.ManyToManyField(
@@ -124,7 +127,8 @@ class User(AbstractBaseUser, PermissionsMixin):
         verbose_name = verbose_name_plural = "用户"
         ordering = ["-created_at"]
         indexes = [models.Index(fields=["institution", "type", "-created_at"])]
-        # Email and phone are workspace login names: one active counsellor or supervisor each.
+        # Email and phone are workspace login names: one active counsellor or supervisor each (the phone
+        # through its keyed hash: the number itself is encrypted, hotline/crypto.py).
         constraints = [
             models.UniqueConstraint(
                 Lower("email"),
@@ -135,17 +139,21 @@ class User(AbstractBaseUser, PermissionsMixin):
                 & ~models.Q(email=""),
             ),
             models.UniqueConstraint(
-                "phone_number",
-                name="one_staff_per_phone",
+                "phone_hash",
+                name="one_staff_per_phone_hash",
                 condition=models.Q(
                     type__in=["COUNSELOR", "SUPERVISOR"], deleted_at__isnull=True, deactivated_at__isnull=True
                 )
-                & ~models.Q(phone_number=""),
+                & ~models.Q(phone_hash=""),
             ),
         ]
 
     def __str__(self):
         return f"{self.name or self.username} ({self.get_type_display()})"
+
+    def save(self, *args, update_fields=None, **kwargs):
+        # Saving `phone_number` alone must refresh `phone_hash` too (hotline/crypto.py).
+        super().save(*args, update_fields=with_hash_fields(type(self), update_fields), **kwargs)
 
     @property
     def is_active(self):

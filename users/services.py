@@ -8,6 +8,7 @@ from django.db import IntegrityError, transaction
 from django.utils import timezone
 
 from hotline.api.errors import Forbidden, InvalidParam, LoginFailed, RateLimited
+from hotline.crypto import blind_index, hash_values
 
 from . import throttling, tokens, wechat
 from .audit import audit_record, identifier_digest
@@ -80,7 +81,11 @@ def staff_holding_contact(*, email=None, phone=None, exclude_pk=None):
     staff = User.objects.filter(type__in=STAFF_TYPES, deleted_at__isnull=True, deactivated_at__isnull=True)
     if exclude_pk is not None:
         staff = staff.exclude(pk=exclude_pk)
-    return staff.filter(email__iexact=email).first() if email else staff.filter(phone_number=phone).first()
+    return (
+        staff.filter(email__iexact=email).first()
+        if email
+        else staff.filter(phone_hash=blind_index(phone)).first()
+    )
 
 
 def check_contacts_free(*, user_type, email=None, phone=None, exclude_pk=None):
@@ -428,7 +433,9 @@ def wechat_phone(*, user, appid, encrypted_data=None, iv=None, code=None):
         number = data.get("purePhoneNumber") or data.get("phoneNumber")
         if not number:
             raise InvalidParam("解密数据中没有手机号")
-    User.objects.filter(pk=user.pk).update(phone_number=number[:20], updated_at=timezone.now())
+    User.objects.filter(pk=user.pk).update(
+        **hash_values(User, {"phone_number": number[:20]}), updated_at=timezone.now()
+    )
     return number
 
 
