@@ -24,7 +24,8 @@ class MessagesConfig(AppConfig):
 
         from users.signals import user_created, user_disabled
 
-        from . import im_accounts
+        from . import im_accounts, metrics
 
+        metrics.register()
         user_created.connect(im_accounts.import_on_user_created, dispatch_uid="messages")
         user_disabled.connect(im_accounts.kick_on_user_disabled, dispatch_uid="messages")
