@@ -294,6 +294,16 @@ if LOG_FORMAT not in {"json", "text"}:
 METRICS_TOKEN = env_str("METRICS_TOKEN")
 if METRICS_TOKEN and len(METRICS_TOKEN) < 16:
     raise ImproperlyConfigured("METRICS_TOKEN must be at least 16 characters (or empty: /metrics off)")
+# Optional error reporting; personal data is scrubbed before sending (hotline/api/error_reporting.py).
+SENTRY_DSN = env_str("SENTRY_DSN")
+if SENTRY_DSN:
+    from hotline.api.error_reporting import init_error_reporting
+
+    init_error_reporting(
+        SENTRY_DSN,
+        environment=env_str("SENTRY_ENVIRONMENT", "development" if DEBUG else "production"),
+        release=env_str("SENTRY_RELEASE"),
+    )
 
 LOGGING = {
     "version": 1,
