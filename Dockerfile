@@ -20,4 +20,5 @@ RUN DEBUG=1 python manage.py collectstatic --noinput \
 USER hotline
 EXPOSE 8000
 ENV MEDIA_ROOT=/app/media
-CMD ["gunicorn", "hotline.wsgi:application", "--bind", "0.0.0.0:8000", "--workers", "4", "--timeout", "60", "--access-logfile", "-"]
+# No access log: gunicorn's would print query strings; the app logs each request (README, "Metrics and logs").
+CMD ["gunicorn", "hotline.wsgi:application", "--bind", "0.0.0.0:8000", "--workers", "4", "--timeout", "60"]
