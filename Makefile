@@ -79,4 +79,4 @@ schema: $(STAMP)
 	DEBUG=1 $(BIN)/python manage.py spectacular --validate --fail-on-warn --file /dev/null
 
 clean:
-	rm -rf $(VENV) db.sqlite3 .pytest_cache bench/work
+	rm -rf $(VENV) $(TOOLS) db.sqlite3 .pytest_cache bench/work
