@@ -3,17 +3,58 @@ PYTHON ?= python3.11
 VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
+# Installs come from the lock files (exact versions and hashes, README "Install"): requirements.txt for
+# production (the Docker image), requirements-dev.txt for development and tests (the same pins plus the dev
+# extra). uv is the pinned one that the first `make` bootstraps from PyPI into .tools/
+# (scripts/uv-requirements.txt, hash-checked); `make UV=/path/to/uv` uses another. uv never downloads a
+# Python: it uses $(PYTHON).
+TOOLS := .tools
+UV ?= $(TOOLS)/bin/uv
+UV_BOOTSTRAP := $(filter $(TOOLS)/bin/uv,$(UV))
+UV_ENV := UV_PYTHON=$(PYTHON) UV_PYTHON_DOWNLOADS=never
+LOCKS := requirements.txt requirements-dev.txt
+COMPILE = $(UV_ENV) $(UV) pip compile pyproject.toml --quiet --universal --python-version 3.11 \
+	--generate-hashes --custom-compile-command "make lock"
 
-.PHONY: install run test bench lint schema clean
+.PHONY: install run test bench lint schema clean lock upgrade
 
-$(STAMP): pyproject.toml
+$(TOOLS)/bin/uv: scripts/uv-requirements.txt
 	@command -v $(PYTHON) >/dev/null 2>&1 || { echo "$(PYTHON) is required"; exit 1; }
-	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
-	$(BIN)/python -m pip install --quiet --upgrade pip
-	$(BIN)/python -m pip install --quiet -e '.[dev]'
+	rm -rf $(TOOLS)
+	$(PYTHON) -m pip install --quiet --disable-pip-version-check --require-hashes --target $(TOOLS) \
+		-r scripts/uv-requirements.txt
+	touch $@
+
+# Exactly what requirements-dev.txt lists, every file's hash checked; anything else in .venv is removed.
+$(STAMP): pyproject.toml $(LOCKS) | $(UV_BOOTSTRAP)
+	@command -v $(PYTHON) >/dev/null 2>&1 || { echo "$(PYTHON) is required"; exit 1; }
+	@$(PYTHON) scripts/lockcheck.py check $(LOCKS)
+	test -x $(BIN)/python || $(UV_ENV) $(UV) venv --quiet $(VENV)
+	$(UV_ENV) $(UV) pip sync --quiet --require-hashes --python $(BIN)/python requirements-dev.txt
 	touch $(STAMP)
 
 install: $(STAMP)
+
+# Re-lock after pyproject.toml changed (a merge that added dependencies): every unchanged pin is kept. A
+# lock file left with merge conflict markers is first replaced by its version before the merge.
+lock: $(UV_BOOTSTRAP)
+	@for f in $(LOCKS); do \
+		if grep -qE '^(<<<<<<<|=======|>>>>>>>)' $$f 2>/dev/null; then \
+			echo "$$f has merge conflicts: re-locking from its version before the merge"; \
+			git show HEAD:$$f >$$f 2>/dev/null || git show MERGE_HEAD:$$f >$$f 2>/dev/null || rm -f $$f; \
+		fi; \
+	done
+	$(COMPILE) -o requirements.txt
+	$(COMPILE) --extra dev --constraint requirements.txt -o requirements-dev.txt
+	$(PYTHON) scripts/lockcheck.py stamp $(LOCKS)
+	$(MAKE) install
+
+# Every dependency to the newest version pyproject.toml allows.
+upgrade: $(UV_BOOTSTRAP)
+	$(COMPILE) --upgrade -o requirements.txt
+	$(COMPILE) --upgrade --extra dev --constraint requirements.txt -o requirements-dev.txt
+	$(PYTHON) scripts/lockcheck.py stamp $(LOCKS)
+	$(MAKE) install
 
 run: $(STAMP)
 	DEBUG=$${DEBUG:-1} $(BIN)/python manage.py migrate --noinput
@@ -42,4 +83,4 @@ schema: $(STAMP)
 	DEBUG=1 $(BIN)/python manage.py spectacular --validate --fail-on-warn --file /dev/null
 
 clean:
-	rm -rf $(VENV) db.sqlite3 .pytest_cache bench/work
+	rm -rf $(VENV) $(TOOLS) db.sqlite3 .pytest_cache bench/work

@@ -11,8 +11,9 @@ class ConversationsConfig(AppConfig):
         from scheduling.selectors import register_duty_row_annotations
         from users.signals import capacity_changed, user_disabled
 
-        from . import receivers, selectors
+        from . import metrics, receivers, selectors
 
+        metrics.register()
         register_duty_row_annotations(selectors.duty_row_annotations)
         user_disabled.connect(receivers.close_conversations_of_disabled_user, dispatch_uid="conversations")
         capacity_changed.connect(receivers.start_waiting_that_fit, dispatch_uid="conversations")

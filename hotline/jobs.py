@@ -78,8 +78,9 @@ async def prune_finished_jobs(context, timestamp):
 def on_app_ready(procrastinate_app):
     """PROCRASTINATE_ON_APP_READY: without PostgreSQL, the worker keeps its queue in memory (it then
     runs the periodic tasks only; `enqueue` runs the other jobs inline in the web process), and the
-    admin has no job list (there are no job tables)."""
+    admin has no job list (there are no job tables). With the queue, `/metrics` gains the job gauges."""
     if jobs_queued():
+        _register_gauges()
         return
     from django.contrib import admin
     from procrastinate.contrib.django.django_connector import DjangoConnector
@@ -96,3 +97,21 @@ def on_app_ready(procrastinate_app):
     connector = InMemoryWorkerConnector()
     procrastinate_app.connector = connector
     procrastinate_app.job_manager.connector = connector
+
+
+def jobs_in(status):
+    """Jobs of the PostgreSQL queue in one status (one count over procrastinate's status index)."""
+    from procrastinate.contrib.django.models import ProcrastinateJob
+
+    return ProcrastinateJob.objects.filter(status=status).count()
+
+
+def _register_gauges():
+    from hotline.api.metrics import register_gauge
+
+    register_gauge("hotline_jobs_queued", "Background jobs waiting for a worker.", partial(jobs_in, "todo"))
+    register_gauge(
+        "hotline_jobs_failed",
+        "Background jobs that used up their retries (README, Background jobs).",
+        partial(jobs_in, "failed"),
+    )

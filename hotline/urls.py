@@ -7,6 +7,7 @@ from consultant.urls import urlpatterns as consultant_urls
 from conversations.urls import urlpatterns as conversation_urls
 from evaluations.urls import urlpatterns as evaluation_urls
 from hotline.api import views as api_views
+from hotline.api.metrics import metrics_view
 from hotline.api.routing import both
 from hotline.retention.urls import urlpatterns as retention_urls
 from messages.urls import urlpatterns as message_urls
@@ -19,6 +20,7 @@ admin.site.site_title = "心院热线"
 urlpatterns = [
     path("admin/", admin.site.urls),
     *both("health", api_views.HealthView.as_view(), "health"),
+    *both("metrics", metrics_view, "metrics"),
     *user_urls,
     *scheduling_urls,
     *conversation_urls,

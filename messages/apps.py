@@ -24,7 +24,8 @@ class MessagesConfig(AppConfig):
 
         from users.signals import user_created, user_disabled
 
-        from . import tasks
+        from . import metrics, tasks
 
+        metrics.register()
         user_created.connect(tasks.import_on_user_created, dispatch_uid="messages")
         user_disabled.connect(tasks.kick_on_user_disabled, dispatch_uid="messages")

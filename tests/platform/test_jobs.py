@@ -25,6 +25,16 @@ class Boom(Exception):
     pass
 
 
+METRICS_TOKEN = "metrics-token-0123456789abcdef"
+
+
+def job_gauges(client):
+    """(queued, failed) as /metrics shows them."""
+    text = client.get("/metrics", HTTP_AUTHORIZATION=f"Bearer {METRICS_TOKEN}").content.decode()
+    values = dict(line.split(" ") for line in text.splitlines() if line.startswith("hotline_jobs_"))
+    return int(float(values["hotline_jobs_queued"])), int(float(values["hotline_jobs_failed"]))
+
+
 def create_staff(as_user, admin, username):
     body = {"username": username, "password": md5("pw"), "role": "ROLE_COUNSELOR"}
     return result_of(as_user(admin).put("/user/ms", body, format="json"))
@@ -118,8 +128,10 @@ def test_a_job_that_keeps_failing_is_listed_for_operators_who_retry_it(
     job_queue, client, as_user, tim, sysadmin, inst_admin, counselor, settings
 ):
     settings.JOB_MAX_RETRIES = 2
+    settings.METRICS_TOKEN = METRICS_TOKEN
     tim.fail_next = 10
     result_of(as_user(inst_admin).post(f"/user/ban/{counselor.id}"))
+    assert job_gauges(client) == (1, 0)
     for _ in range(4):
         job_queue.run()
         job = job_queue.job(KICK)
@@ -129,6 +141,7 @@ def test_a_job_that_keeps_failing_is_listed_for_operators_who_retry_it(
     assert job.status == "failed" and job.attempts == 3 and tim.kicked == []  # the first run, 2 retries
     job_queue.run()  # a failed job stays failed
     assert job_queue.job(KICK).status == "failed"
+    assert job_gauges(client) == (0, 1)  # /metrics shows operators the failed job
 
     sysadmin.is_staff = sysadmin.is_superuser = True
     sysadmin.save()
