@@ -187,6 +187,10 @@ SPECTACULAR_SETTINGS = {
     "SERVE_AUTHENTICATION": [],
     "COMPONENT_SPLIT_REQUEST": True,
     "PREPROCESSING_HOOKS": ["hotline.api.schema.drop_trailing_slash_twins"],
+    "POSTPROCESSING_HOOKS": [
+        "drf_spectacular.hooks.postprocess_schema_enums",
+        "hotline.api.schema.declare_body_errors",
+    ],
     "ENUM_NAME_OVERRIDES": {
         "UserTypeEnum": "users.models.UserType.choices",
         "DutyTypeEnum": "scheduling.models.DutyType.choices",
