@@ -238,6 +238,8 @@ EMAIL_HOST_USER = env_str("EMAIL_HOST_USER")
 EMAIL_HOST_PASSWORD = env_str("EMAIL_HOST_PASSWORD")
 EMAIL_USE_TLS = env_bool("EMAIL_USE_TLS", False)
 EMAIL_USE_SSL = env_bool("EMAIL_USE_SSL", False)
+# Django waits for an SMTP server forever by default; a hanging one would hold the worker.
+EMAIL_TIMEOUT = float(env_decimal("EMAIL_TIMEOUT", "10"))
 DEFAULT_FROM_EMAIL = env_str("DEFAULT_FROM_EMAIL", "hotline@localhost")
 SMS_BACKEND = env_str("SMS_BACKEND", "console")
 SMS_FILE_PATH = env_str("SMS_FILE_PATH", str(BASE_DIR / "sent_sms.jsonl"))
@@ -248,6 +250,7 @@ TENCENT_SMS_SIGN_NAME = env_str("TENCENT_SMS_SIGN_NAME")
 TENCENT_SMS_TEMPLATE_ID = env_str("TENCENT_SMS_TEMPLATE_ID")
 TENCENT_SMS_REGION = env_str("TENCENT_SMS_REGION", "ap-guangzhou")
 TENCENT_SMS_ENDPOINT = env_str("TENCENT_SMS_ENDPOINT", "https://sms.tencentcloudapi.com")
+SMS_TIMEOUT_SECONDS = float(env_decimal("SMS_TIMEOUT_SECONDS", "5"))
 if SMS_BACKEND not in {"console", "file", "tencent"}:
     raise ImproperlyConfigured(f"SMS_BACKEND must be console, file or tencent, got {SMS_BACKEND!r}")
 if SMS_BACKEND == "console" and not DEBUG:
