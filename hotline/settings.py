@@ -296,5 +296,8 @@ LOGGING = {
     "root": {"handlers": ["console"], "level": env_str("LOG_LEVEL", "INFO")},
     "loggers": {
         "django.request": {"handlers": ["console"], "level": "ERROR", "propagate": False},
+        # urllib3 logs every request URL at DEBUG, and provider URLs carry the WeChat app secret and the
+        # IM admin UserSig: even LOG_LEVEL=DEBUG must not write them.
+        "urllib3": {"level": "INFO"},
     },
 }

@@ -96,3 +96,12 @@ def tim(settings):
     settings.TIM_CALLBACK_TOKEN = ""
     yield fake
     fake.stop()
+
+
+@pytest.fixture(scope="session", autouse=True)
+def _suite_log_capture():
+    """Collect what the suite logs for the log scanner (tests/zz_log_scan)."""
+    from tests.logscan import suite_capture
+
+    with suite_capture() as lines:
+        yield lines
