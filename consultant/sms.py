@@ -82,7 +82,10 @@ def _send_tencent(phone, code):
     headers = _tc3_headers(payload, "SendSms", int(time.time()))
     try:
         response = requests.post(
-            settings.TENCENT_SMS_ENDPOINT, data=payload.encode(), headers=headers, timeout=settings.SMS_TIMEOUT_SECONDS
+            settings.TENCENT_SMS_ENDPOINT,
+            data=payload.encode(),
+            headers=headers,
+            timeout=settings.SMS_TIMEOUT_SECONDS,
         )
         result = response.json().get("Response", {})
     except (requests.RequestException, ValueError) as exc:
