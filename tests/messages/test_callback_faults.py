@@ -181,14 +181,27 @@ def bodies(count):
 
 
 def deliver_with_faults(provider, server, batch, fault_rounds):
-    """Send the batch from 8 threads; after each 1/(rounds+1) of it, kill a worker and cut the database."""
+    """Send the batch from 8 threads. At each of `fault_rounds` points a worker is SIGKILLed, and from
+    there the database connections are cut every 50 ms while the next stretch of messages goes out, so
+    transactions die in the middle."""
     acknowledged = set()
-    faults = {"workers killed": 0, "backends terminated": 0}
+    faults = Counter()
     done = Counter()
     lock = threading.Lock()
     connection.ensure_connection()
     spare_pid = connection.connection.info.backend_pid
+    stretch = max(1, len(batch) // (2 * (fault_rounds + 1)))
     marks = {len(batch) * (i + 1) // (fault_rounds + 1) for i in range(fault_rounds)}
+    cutting_until = Counter()
+    finished = threading.Event()
+
+    def cutter():
+        while not finished.is_set():
+            with lock:
+                cutting = done["sent"] < cutting_until["sent"]
+            if cutting:
+                faults["backends terminated"] += terminate_backends(spare_pid)
+            time.sleep(0.05)
 
     def send(body):
         if provider.deliver(body, int(time.time())):
@@ -197,13 +210,20 @@ def deliver_with_faults(provider, server, batch, fault_rounds):
         with lock:
             done["sent"] += 1
             fire = done["sent"] in marks
+            if fire:
+                cutting_until["sent"] = done["sent"] + stretch
         if fire:
             server.kill_a_worker()
             faults["workers killed"] += 1
-            faults["backends terminated"] += terminate_backends(spare_pid)
 
-    with ThreadPoolExecutor(max_workers=8) as pool:
-        list(pool.map(send, batch))
+    cutting_thread = threading.Thread(target=cutter, daemon=True)
+    cutting_thread.start()
+    try:
+        with ThreadPoolExecutor(max_workers=8) as pool:
+            list(pool.map(send, batch))
+    finally:
+        finished.set()
+        cutting_thread.join()
     return acknowledged, faults
 
 
