@@ -5,6 +5,7 @@ recorded with the request that caused it. `make test` runs a few seeded examples
 and the stateful phase, and prints the counts."""
 
 import os
+import sys
 from dataclasses import dataclass, field
 
 import hypothesis
@@ -137,11 +138,13 @@ def fuzz_operation(operation, identity, role, examples, tally, *, derandomize):
     run()
 
 
-def fuzz_all(schema, idents, examples_per_role, tally, *, derandomize, roles=ROLES):
+def fuzz_all(schema, idents, examples_per_role, tally, *, derandomize, roles=ROLES, progress=False):
     for result in schema.get_all_operations():
         operation = result.ok()
         for role in roles:
             fuzz_operation(operation, idents[role], role, examples_per_role, tally, derandomize=derandomize)
+        if progress:  # a long run shows where it is (pytest captures stdout, not the original stderr)
+            sys.__stderr__.write(f"{operation.label}: {tally.summary()}\n")
 
 
 def full_run():

@@ -16,7 +16,7 @@ def test_every_operation_as_every_role_stays_within_its_schema(tim, wechat, caps
     tally = fuzzing.Tally()
     if fuzzing.full_run():
         per_role = math.ceil(fuzzing.examples_per_operation() / len(fuzzing.ROLES))
-        fuzzing.fuzz_all(schema, idents, per_role, tally, derandomize=False)
+        fuzzing.fuzz_all(schema, idents, per_role, tally, derandomize=False, progress=True)
         fuzzing.fuzz_stateful(schema, idents, 100, tally, derandomize=False)
     else:
         # Seeded: the same cases every run, so a failure here is a regression, never luck.
