@@ -29,7 +29,7 @@ test: $(STAMP)
 # per operation across the six roles plus stateful sequences, and the IM callback under worker kills and
 # database cuts with FUZZ_CALLBACKS messages; prints the counts.
 fuzz: $(STAMP)
-	FUZZ_FULL=1 scripts/with-postgres.sh $(BIN)/python -m pytest -q -p no:cacheprovider \
+	FUZZ_FULL=1 scripts/with-postgres.sh $(BIN)/python -m pytest -q -s -p no:cacheprovider \
 		tests/platform/test_fuzz.py tests/messages/test_callback_faults.py
 
 # Not part of `make test`: loads a 1 000 000-message dataset into a throwaway PostgreSQL and drives load
