@@ -16,7 +16,7 @@ LOCKS := requirements.txt requirements-dev.txt
 COMPILE = $(UV_ENV) $(UV) pip compile pyproject.toml --quiet --universal --python-version 3.11 \
 	--generate-hashes --custom-compile-command "make lock"
 
-.PHONY: install run test bench lint schema clean lock upgrade
+.PHONY: install run test fuzz bench lint schema clean lock upgrade
 
 $(TOOLS)/bin/uv: scripts/uv-requirements.txt
 	@command -v $(PYTHON) >/dev/null 2>&1 || { echo "$(PYTHON) is required"; exit 1; }
@@ -69,6 +69,13 @@ run: $(STAMP)
 test: $(STAMP)
 	$(BIN)/lint-imports --no-cache
 	scripts/with-postgres.sh $(BIN)/python -m pytest $(PYTEST_ARGS)
+
+# Not part of `make test` (about an hour on 2 cores): schemathesis with FUZZ_EXAMPLES (default 1 000) examples
+# per operation across the six roles plus stateful sequences, and the IM callback under worker kills and
+# database cuts with FUZZ_CALLBACKS messages; prints the counts.
+fuzz: $(STAMP)
+	FUZZ_FULL=1 scripts/with-postgres.sh $(BIN)/python -m pytest -q -s -p no:cacheprovider \
+		tests/platform/test_fuzz.py tests/messages/test_callback_faults.py
 
 # Not part of `make test`: loads a 1 000 000-message dataset into a throwaway PostgreSQL and drives load
 # with wrk (about 10 minutes on 2 cores); prints one table and writes bench/results.json.

@@ -82,11 +82,15 @@ def _send_tencent(phone, code):
     headers = _tc3_headers(payload, "SendSms", int(time.time()))
     try:
         response = requests.post(
-            settings.TENCENT_SMS_ENDPOINT, data=payload.encode(), headers=headers, timeout=5
+            settings.TENCENT_SMS_ENDPOINT,
+            data=payload.encode(),
+            headers=headers,
+            timeout=settings.SMS_TIMEOUT_SECONDS,
         )
         result = response.json().get("Response", {})
     except (requests.RequestException, ValueError) as exc:
-        logger.warning("Tencent SMS unreachable: %s", exc)
+        # Described by type only, as for WeChat: an exception text may carry the request URL.
+        logger.warning("Tencent SMS unreachable: %s", type(exc).__name__)
         raise ProviderError("短信服务暂时不可用，请稍后再试") from None
     if "Error" in result:
         error = result["Error"]

@@ -219,6 +219,10 @@ SPECTACULAR_SETTINGS = {
     "SERVE_AUTHENTICATION": [],
     "COMPONENT_SPLIT_REQUEST": True,
     "PREPROCESSING_HOOKS": ["hotline.api.schema.drop_trailing_slash_twins"],
+    "POSTPROCESSING_HOOKS": [
+        "drf_spectacular.hooks.postprocess_schema_enums",
+        "hotline.api.schema.declare_body_errors",
+    ],
     "ENUM_NAME_OVERRIDES": {
         "UserTypeEnum": "users.models.UserType.choices",
         "DutyTypeEnum": "scheduling.models.DutyType.choices",
@@ -310,6 +314,8 @@ EMAIL_HOST_USER = env_str("EMAIL_HOST_USER")
 EMAIL_HOST_PASSWORD = env_str("EMAIL_HOST_PASSWORD")
 EMAIL_USE_TLS = env_bool("EMAIL_USE_TLS", False)
 EMAIL_USE_SSL = env_bool("EMAIL_USE_SSL", False)
+# Django waits for an SMTP server forever by default; a hanging one would hold the worker.
+EMAIL_TIMEOUT = float(env_decimal("EMAIL_TIMEOUT", "10"))
 DEFAULT_FROM_EMAIL = env_str("DEFAULT_FROM_EMAIL", "hotline@localhost")
 SMS_BACKEND = env_str("SMS_BACKEND", "console")
 SMS_FILE_PATH = env_str("SMS_FILE_PATH", str(BASE_DIR / "sent_sms.jsonl"))
@@ -320,6 +326,7 @@ TENCENT_SMS_SIGN_NAME = env_str("TENCENT_SMS_SIGN_NAME")
 TENCENT_SMS_TEMPLATE_ID = env_str("TENCENT_SMS_TEMPLATE_ID")
 TENCENT_SMS_REGION = env_str("TENCENT_SMS_REGION", "ap-guangzhou")
 TENCENT_SMS_ENDPOINT = env_str("TENCENT_SMS_ENDPOINT", "https://sms.tencentcloudapi.com")
+SMS_TIMEOUT_SECONDS = float(env_decimal("SMS_TIMEOUT_SECONDS", "5"))
 if SMS_BACKEND not in {"console", "file", "tencent"}:
     raise ImproperlyConfigured(f"SMS_BACKEND must be console, file or tencent, got {SMS_BACKEND!r}")
 if SMS_BACKEND == "console" and not DEBUG:
@@ -389,5 +396,8 @@ LOGGING = {
         # Task registration is announced at every start of every process: keep jobs' own lines only.
         "procrastinate.blueprints": {"level": "WARNING"},
         "procrastinate.periodic": {"level": "WARNING"},
+        # urllib3 logs every request URL at DEBUG, and provider URLs carry the WeChat app secret and the
+        # IM admin UserSig: even LOG_LEVEL=DEBUG must not write them.
+        "urllib3": {"level": "INFO"},
     },
 }

@@ -106,3 +106,12 @@ def job_queue(transactional_db):
     clear_queue()
     yield JobQueue()
     clear_queue()
+
+
+@pytest.fixture(scope="session", autouse=True)
+def _suite_log_capture():
+    """Collect what the suite logs for the log scanner (tests/zz_log_scan)."""
+    from tests.logscan import suite_capture
+
+    with suite_capture() as lines:
+        yield lines
