@@ -10,16 +10,16 @@ from contextlib import contextmanager
 from django.conf import settings
 
 PATTERNS = {
-    "mainland mobile number": re.compile(r"(?<!\d)1[3-9]\d{9}(?!\d)"),
+    # Not inside a longer run of hex digits: request ids and user ids are 32 hex characters.
+    "mainland mobile number": re.compile(r"(?<![0-9a-f])1[3-9]\d{9}(?![0-9a-f])"),
     "18-digit ID number": re.compile(
-        r"(?<!\d)\d{6}(?:19|20)\d{2}(?:0[1-9]|1[0-2])(?:0[1-9]|[12]\d|3[01])\d{3}[\dXx](?!\d)"
+        r"(?<![0-9a-f])\d{6}(?:19|20)\d{2}(?:0[1-9]|1[0-2])(?:0[1-9]|[12]\d|3[01])\d{3}[\dXx](?![0-9a-f])"
     ),
     "JWT": re.compile(r"eyJ[\w-]{8,}\.eyJ[\w-]{8,}\.[\w-]{8,}"),
     "bearer token": re.compile(r"Bearer\s+[\w.~+/=-]{8,}", re.IGNORECASE),
     # TLSSigAPIv2: base64 of zlib-deflated JSON, which always starts "eJ" (0x78 0x9c), '+/=' replaced.
     "UserSig": re.compile(r"eJ[\w*\-]{60,}"),
 }
-FORMAT = "%(asctime)s %(levelname)s %(name)s [%(request_id)s] %(message)s"
 
 
 def configured_secrets():
@@ -70,7 +70,10 @@ class _Collector(logging.Handler):
         from hotline.api.request_id import RequestIdLogFilter
 
         self.addFilter(RequestIdLogFilter())
-        self.setFormatter(logging.Formatter(FORMAT))
+        # The production text format, exception redaction included (hotline/api/logformat.py).
+        from hotline.api.logformat import TextFormatter
+
+        self.setFormatter(TextFormatter())
 
     def emit(self, record):
         try:

@@ -44,4 +44,14 @@ class TextFormatter(logging.Formatter):
     def format(self, record):
         if not hasattr(record, "request_id"):
             record.request_id = "-"
-        return super().format(record)
+        # logging caches a record's traceback text on the record; another handler's cached, unredacted
+        # text must not be reused.
+        cached, record.exc_text = record.exc_text, None
+        try:
+            return super().format(record)
+        finally:
+            record.exc_text = cached
+
+    def formatException(self, exc_info):
+        # The same redaction as the JSON lines: LOG_FORMAT=text is allowed in production too.
+        return redact(super().formatException(exc_info))
