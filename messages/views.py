@@ -150,7 +150,7 @@ class MessageViewSet(ActionPermissions, viewsets.ViewSet):
     def transcript(self, request):
         conversation_id = validated(WebMessagesQuery, request.query_params)["conversationId"]
         messages, own = transcript_of(request.user, conversation_id)
-        rows, count, next_page = paginate(messages, request.query_params)
+        rows, count, next_page = paginate(messages, request.query_params, deferred=True)
         return ok([web_message(row, own_identifier=own) for row in rows], count=count, next_page=next_page)
 
     @extend_schema(summary="会话导出 (xlsx)", request=None, responses=XLSX_RESPONSE)
