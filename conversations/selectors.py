@@ -29,6 +29,7 @@ from django.db.models import (
 )
 from django.db.models.functions import Coalesce, ExtractHour, TruncDate
 
+from hotline.api.envelope import rows_in_order
 from hotline.api.errors import InvalidParam
 from hotline.api.timeutil import SHANGHAI, day_bounds, day_start, from_ms, today
 from users.models import User
@@ -125,6 +126,13 @@ def access_conversation(actor, conversation_id):
     return access(actor, conversations_base(), conversation_id, message="会话不存在")
 
 
+def access_conversation_people(actor, conversation_id):
+    """One conversation the actor may see with its two users only (what a transcript needs: not the
+    queue position, evaluation or supervisors of the conversation JSON), or 404."""
+    people = Conversation.objects.filter(deleted_at__isnull=True).select_related("user", "counselor")
+    return access(actor, people, conversation_id, message="会话不存在")
+
+
 def conversations_for_export(actor, conversation_ids):
     """{id: conversation} of the asked conversations the actor may see."""
     return {c.pk: c for c in conversations_visible_to(actor).filter(pk__in=conversation_ids)}
@@ -166,9 +174,12 @@ def consult_list(
         raise InvalidParam.field("property", f"只能是 {', '.join(SORT_FIELDS)}")
     if direction not in ("asc", "desc"):
         raise InvalidParam.field("direction", "只能是 asc 或 desc")
-    queryset = conversations_visible_to(actor)
-    # Names are matched in the users table first (tens of thousands of rows, a trigram index serves 3+
-    # characters, 1-2 are a scan of names only), then conversations by their indexed user columns.
+    # Only what filters and orders: the page's rows are loaded afterwards by `conversations_in_order`,
+    # so counting and picking a page compile and run no joins, prefetches or queue subquery.
+    queryset = visible_to(
+        actor, Conversation.objects.filter(deleted_at__isnull=True).annotate(**shown_state())
+    )
+    # Names are matched in the users table first, then conversations by their indexed user columns.
     if visitor_name:
         queryset = queryset.filter(user_id__in=_named(visitor_name))
     if counselor_name:
@@ -184,6 +195,12 @@ def consult_list(
     field = F(SORT_FIELDS[sort_property])
     order = field.desc(nulls_last=True) if direction == "desc" else field.asc(nulls_last=True)
     return queryset.order_by(order, "-created_at", "id")
+
+
+def conversations_in_order(actor, keys):
+    """The conversations of `keys` (a page picked from `consult_list`) in that order, with everything
+    the conversation JSON shows."""
+    return rows_in_order(conversations_visible_to(actor), keys)
 
 
 def current_for_visitor(visitor):

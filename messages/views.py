@@ -13,7 +13,7 @@ from rest_framework.response import Response
 
 from hotline.api.authentication import QUERY, authenticate_access_token
 from hotline.api.client import client_ip
-from hotline.api.envelope import error_response, ok, paginate
+from hotline.api.envelope import error_response, ok, paginate, rows_in_order
 from hotline.api.errors import ApiError, Forbidden, InvalidParam, NotAuthenticated, PayloadTooLarge
 from hotline.api.inputs import validated
 from hotline.api.permissions import PublicMixin
@@ -150,7 +150,9 @@ class MessageViewSet(ActionPermissions, viewsets.ViewSet):
     def transcript(self, request):
         conversation_id = validated(WebMessagesQuery, request.query_params)["conversationId"]
         messages, own = transcript_of(request.user, conversation_id)
-        rows, count, next_page = paginate(messages, request.query_params, deferred=True)
+        rows, count, next_page = paginate(
+            messages, request.query_params, load=lambda keys: rows_in_order(messages, keys)
+        )
         return ok([web_message(row, own_identifier=own) for row in rows], count=count, next_page=next_page)
 
     @extend_schema(summary="会话导出 (xlsx)", request=None, responses=XLSX_RESPONSE)
