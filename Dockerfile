@@ -19,4 +19,4 @@ RUN DEBUG=1 python manage.py collectstatic --noinput \
 USER hotline
 EXPOSE 8000
 ENV MEDIA_ROOT=/app/media
-CMD ["gunicorn", "hotline.wsgi:application", "--bind", "0.0.0.0:8000", "--workers", "4", "--timeout", "60", "--access-logfile", "-"]
+CMD ["gunicorn", "hotline.wsgi:application", "--bind", "0.0.0.0:8000", "--worker-class", "gthread", "--workers", "2", "--threads", "8", "--timeout", "60", "--access-logfile", "-"]
