@@ -86,15 +86,8 @@ class Conversation(models.Model):
             models.Index(fields=["counselor", "status", "created_at"]),
             models.Index(fields=["institution", "created_at"]),
             models.Index(fields=["status", "start_time"]),
-            # Performance (issue 13): consultlist's default order (startTime desc), walked to the page.
-            models.Index(
-                models.F("start_time").desc(nulls_last=True),
-                models.F("created_at").desc(),
-                models.F("id"),
-                condition=Q(deleted_at__isnull=True),
-                name="conv_perf_list_order",
-            ),
         ]
+        # consultlist's default order has an index per database: migration 0002_perf_indexes.
 
     def __str__(self):
         return f"{self.get_type_display()} {self.id} ({self.status})"

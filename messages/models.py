@@ -41,16 +41,7 @@ class Message(models.Model):
 
     class Meta:
         verbose_name = verbose_name_plural = "消息"
-        indexes = [
-            # A transcript in its order (performance, issue 13): the page is found in the index alone
-            # (the participants' identifiers are included for the pair filter), then its rows are read.
-            models.Index(
-                fields=["conversation", "msg_time", "msg_seq", "created_at", "id"],
-                include=["from_account", "to_account"],
-                condition=models.Q(placeholder=False),
-                name="msg_perf_transcript",
-            )
-        ]
+        # A transcript's order has an index per database (migration 0004_perf_indexes).
 
     def __str__(self):
         return f"{self.msg_key} {self.from_account}->{self.to_account}"
