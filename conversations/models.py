@@ -87,6 +87,7 @@ class Conversation(models.Model):
             models.Index(fields=["institution", "created_at"]),
             models.Index(fields=["status", "start_time"]),
         ]
+        # consultlist's default order has an index per database: migration 0002_perf_indexes.
 
     def __str__(self):
         return f"{self.get_type_display()} {self.id} ({self.status})"

@@ -4,6 +4,9 @@ scheduler's `expire_conversations` pass stores it."""
 
 from datetime import timedelta
 
+from django.contrib.postgres.fields import ArrayField
+from django.core.cache import cache
+from django.db import connection
 from django.db.models import (
     Avg,
     BigIntegerField,
@@ -14,18 +17,22 @@ from django.db.models import (
     Exists,
     ExpressionWrapper,
     F,
+    Func,
     IntegerField,
     OuterRef,
     Prefetch,
     Q,
     Subquery,
+    TextField,
     Value,
     When,
 )
 from django.db.models.functions import Coalesce, ExtractHour, TruncDate
 
+from hotline.api.envelope import rows_in_order
 from hotline.api.errors import InvalidParam
 from hotline.api.timeutil import SHANGHAI, day_bounds, day_start, from_ms, today
+from users.models import User
 from users.scoping import access, visible_to
 
 from .constants import ConversationStatus, ConversationType
@@ -119,9 +126,36 @@ def access_conversation(actor, conversation_id):
     return access(actor, conversations_base(), conversation_id, message="会话不存在")
 
 
+def access_conversation_people(actor, conversation_id):
+    """One conversation the actor may see with its two users only (what a transcript needs: not the
+    queue position, evaluation or supervisors of the conversation JSON), or 404."""
+    people = Conversation.objects.filter(deleted_at__isnull=True).select_related("user", "counselor")
+    return access(actor, people, conversation_id, message="会话不存在")
+
+
 def conversations_for_export(actor, conversation_ids):
     """{id: conversation} of the asked conversations the actor may see."""
     return {c.pk: c for c in conversations_visible_to(actor).filter(pk__in=conversation_ids)}
+
+
+def _named(fragment):
+    """Ids of users whose name contains `fragment` (a condition only: the rows shown stay scoped), read
+    first so that the planner sees the actual ids and walks the conversations' user/counsellor indexes.
+    A fragment without letter case (Chinese, usually 1-2 characters: too short for trigrams) is matched
+    as is, and on PostgreSQL through the GIN index over each name's characters (users migration 0009)."""
+    users = User.objects.order_by()
+    if fragment.lower() != fragment.upper():
+        users = users.filter(name__icontains=fragment)
+    else:
+        users = users.filter(name__contains=fragment)
+        if connection.vendor == "postgresql":
+            characters = Func(
+                F("name"), Value(None), function="string_to_array", output_field=ArrayField(TextField())
+            )
+            users = users.annotate(name_characters=characters).filter(
+                name_characters__contains=list(fragment)
+            )
+    return list(users.values_list("pk", flat=True))
 
 
 def consult_list(
@@ -140,11 +174,16 @@ def consult_list(
         raise InvalidParam.field("property", f"只能是 {', '.join(SORT_FIELDS)}")
     if direction not in ("asc", "desc"):
         raise InvalidParam.field("direction", "只能是 asc 或 desc")
-    queryset = conversations_visible_to(actor)
+    # Only what filters and orders: the page's rows are loaded afterwards by `conversations_in_order`,
+    # so counting and picking a page compile and run no joins, prefetches or queue subquery.
+    queryset = visible_to(
+        actor, Conversation.objects.filter(deleted_at__isnull=True).annotate(**shown_state())
+    )
+    # Names are matched in the users table first, then conversations by their indexed user columns.
     if visitor_name:
-        queryset = queryset.filter(user__name__icontains=visitor_name)
+        queryset = queryset.filter(user_id__in=_named(visitor_name))
     if counselor_name:
-        queryset = queryset.filter(counselor__name__icontains=counselor_name)
+        queryset = queryset.filter(counselor_id__in=_named(counselor_name))
     if start_ms is not None:
         queryset = queryset.filter(start_time__gte=from_ms(start_ms))
     if end_ms is not None:
@@ -156,6 +195,12 @@ def consult_list(
     field = F(SORT_FIELDS[sort_property])
     order = field.desc(nulls_last=True) if direction == "desc" else field.asc(nulls_last=True)
     return queryset.order_by(order, "-created_at", "id")
+
+
+def conversations_in_order(actor, keys):
+    """The conversations of `keys` (a page picked from `consult_list`) in that order, with everything
+    the conversation JSON shows."""
+    return rows_in_order(conversations_visible_to(actor), keys)
 
 
 def current_for_visitor(visitor):
@@ -170,6 +215,21 @@ def current_for_visitor(visitor):
 # ---- statistics (administrators, institution-scoped, aggregated in the database) --------------------
 
 
+# Each administrator's figures are kept this long (performance, issue 13): a dashboard polls them, and
+# the month's rating ranking joins a month of ratings to their conversations. Keyed by the administrator
+# (the scope is a function of the actor), in the process's cache.
+STATISTICS_CACHE_SECONDS = 5
+
+
+def _cached(actor, name, compute):
+    key = f"conversations:statistics:{name}:{actor.pk}"
+    figures = cache.get(key)
+    if figures is None:
+        figures = compute()
+        cache.set(key, figures, STATISTICS_CACHE_SECONDS)
+    return figures
+
+
 def _stat_scope(actor):
     return visible_to(
         actor,
@@ -177,7 +237,7 @@ def _stat_scope(actor):
     )
 
 
-def seven_day_counts(actor):
+def _seven_day_counts(actor):
     """Conversations created per day: "7" is today, "1" six days ago."""
     first_day = today() - timedelta(days=6)
     start = day_start(first_day)
@@ -193,7 +253,7 @@ def seven_day_counts(actor):
     return {str(index + 1): counts.get(first_day + timedelta(days=index), 0) for index in range(7)}
 
 
-def today_hourly_counts(actor):
+def _today_hourly_counts(actor):
     """Conversations started per hour of today, "0" … "23"."""
     start, end = day_bounds(today())
     rows = (
@@ -211,7 +271,7 @@ def _month_start():
     return day_start(today().replace(day=1))
 
 
-def number_ranking(actor, limit=10):
+def _number_ranking(actor, limit=10):
     rows = (
         _stat_scope(actor)
         .filter(start_time__gte=_month_start())
@@ -230,7 +290,7 @@ def number_ranking(actor, limit=10):
     ]
 
 
-def rated_ranking(actor, limit=10):
+def _rated_ranking(actor, limit=10):
     rows = (
         _stat_scope(actor)
         .filter(evaluation__created_at__gte=_month_start(), evaluation__level__isnull=False)
@@ -247,6 +307,26 @@ def rated_ranking(actor, limit=10):
         }
         for row in rows
     ]
+
+
+def seven_day_counts(actor):
+    """Conversations created per day: "7" is today, "1" six days ago."""
+    return _cached(actor, "seven_days", lambda: _seven_day_counts(actor))
+
+
+def today_hourly_counts(actor):
+    """Conversations started per hour of today, "0" … "23"."""
+    return _cached(actor, "today_by_hour", lambda: _today_hourly_counts(actor))
+
+
+def number_ranking(actor):
+    """This month's ten counsellors with the most conversations."""
+    return _cached(actor, "number_ranking", lambda: _number_ranking(actor))
+
+
+def rated_ranking(actor):
+    """This month's ten counsellors with the best mean rating."""
+    return _cached(actor, "rated_ranking", lambda: _rated_ranking(actor))
 
 
 # ---- figures of /arrange/theday (registered in ConversationsConfig.ready) -------------------------------

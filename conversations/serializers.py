@@ -1,3 +1,5 @@
+from functools import cached_property
+
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
@@ -66,6 +68,20 @@ class ConversationSerializer(RecordSerializer):
     user = serializers.SerializerMethodField()
     counselor = serializers.SerializerMethodField()
 
+    # One nested serializer per list, not per row (performance, issue 13): building a serializer's
+    # fields (a deep copy of each declared field) cost more than rendering the row.
+    @cached_property
+    def _users(self):
+        return UserSerializer(context=self.context)
+
+    @cached_property
+    def _open_session_users(self):
+        return UserSerializer(context={**self.context, "open_session": True})
+
+    @cached_property
+    def _evaluations(self):
+        return EvaluationSerializer()
+
     @extend_schema_field(serializers.IntegerField(help_text="ms; 0 until the conversation starts"))
     def get_startTime(self, conversation):
         return epoch_ms(conversation.start_time) or 0
@@ -98,7 +114,7 @@ class ConversationSerializer(RecordSerializer):
     @extend_schema_field(EvaluationSerializer(allow_null=True))
     def get_evaluate(self, conversation):
         evaluation = getattr(conversation, "evaluation", None)
-        return EvaluationSerializer(evaluation).data if evaluation is not None else None
+        return self._evaluations.to_representation(evaluation) if evaluation is not None else None
 
     @extend_schema_field(
         serializers.IntegerField(allow_null=True, help_text="0 in progress, n = n-th in line")
@@ -109,12 +125,13 @@ class ConversationSerializer(RecordSerializer):
     @extend_schema_field(UserSerializer())
     def get_user(self, conversation):
         """A visitor's contacts are shown unmasked to staff only while the session is open (`users.exposure`)."""
-        open_session = self.get_status(conversation) in OPEN_STATUSES
-        return UserSerializer(conversation.user, context={**self.context, "open_session": open_session}).data
+        if self.get_status(conversation) in OPEN_STATUSES:
+            return self._open_session_users.to_representation(conversation.user)
+        return self._users.to_representation(conversation.user)
 
     @extend_schema_field(UserSerializer())
     def get_counselor(self, conversation):
-        return UserSerializer(conversation.counselor, context=self.context).data
+        return self._users.to_representation(conversation.counselor)
 
 
 class RankingNumberOut(serializers.Serializer):

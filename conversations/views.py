@@ -100,7 +100,12 @@ class ConversationViewSet(ActionPermissions, viewsets.ViewSet):
             sort_property=query["property"],
             direction=query["direction"],
         )
-        rows, count, next_page = paginate(queryset, params)
+        rows, count, next_page = paginate(
+            queryset,
+            params,
+            count_cap=settings.LIST_COUNT_CAP,
+            load=lambda keys: selectors.conversations_in_order(request.user, keys),
+        )
         data = ConversationSerializer(rows, many=True, context={"viewer": request.user}).data
         return ok(data, count=count, next_page=next_page)
 

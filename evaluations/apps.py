@@ -8,8 +8,9 @@ class EvaluationsConfig(AppConfig):
 
     def ready(self):
         """Connect the hooks of the lower apps (docs/architecture.md, "Hooks")."""
-        from scheduling.selectors import register_duty_row_annotations
+        from scheduling.selectors import register_duty_page_figures
 
-        from . import selectors
+        from . import receivers, selectors
 
-        register_duty_row_annotations(selectors.duty_row_annotations)
+        register_duty_page_figures(selectors.duty_page_figures)
+        receivers.connect()

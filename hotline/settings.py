@@ -133,6 +133,10 @@ DATABASES = {
         conn_health_checks=True,
     )
 }
+if DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql":
+    # Performance (issue 13): PostgreSQL's JIT compiled the planner's pessimistic estimates of the
+    # role-scoped lists for 1-4 s per query while the queries themselves take milliseconds.
+    DATABASES["default"].setdefault("OPTIONS", {})["options"] = "-c jit=off"
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 # Background jobs (hotline/jobs.py, README "Background jobs"): the queue lives in PostgreSQL; on the
@@ -287,6 +291,9 @@ if not 60 <= USERSIG_EXPIRE_SECONDS <= 7 * 86400:
     )
 CONVERSATION_TIMEOUT_MINUTES = env_decimal("CONVERSATION_TIMEOUT_MINUTES", "60")
 DEFAULT_MAX_CONSULTS = env_int("DEFAULT_MAX_CONSULTS", 5)
+# Performance (issue 13): /conversation/consultlist counts at most this many rows for `count`
+# (0: always the exact count); `next` stays exact. See docs/decisions.md.
+LIST_COUNT_CAP = env_int("LIST_COUNT_CAP", 10000)
 LOGIN_MAX_FAILURES_PER_USER = env_int("LOGIN_MAX_FAILURES_PER_USER", 5)
 LOGIN_MAX_FAILURES_PER_IP = env_int("LOGIN_MAX_FAILURES_PER_IP", 50)
 LOGIN_LOCK_MINUTES = env_int("LOGIN_LOCK_MINUTES", 15)

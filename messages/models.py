@@ -43,8 +43,8 @@ class Message(models.Model):
 
     class Meta:
         verbose_name = verbose_name_plural = "消息"
+        # A transcript's order has an index per database (migration 0007_perf_indexes).
         indexes = [
-            models.Index(fields=["conversation", "msg_time", "msg_seq"]),
             # The newest MsgTime, for /metrics' IM callback lag.
             models.Index(fields=["msg_time"], name="message_msg_time_idx"),
         ]

@@ -1,6 +1,6 @@
 """Reads of the message archive, scoped to the caller (rule: `users.scoping`, through the conversation)."""
 
-from conversations.selectors import access_conversation
+from conversations.selectors import access_conversation_people
 from users.scoping import visible_to
 
 from .models import Message
@@ -21,7 +21,7 @@ def messages_of(actor, conversation):
 def transcript_of(actor, conversation_id):
     """The messages of a conversation the actor may see (404 otherwise), and the identifier whose
     messages are `flow: out` for it: its own when it takes part, else the visitor's."""
-    conversation = access_conversation(actor, conversation_id)
+    conversation = access_conversation_people(actor, conversation_id)
     participants = {conversation.user.username, conversation.counselor.username}
     own = actor.username if actor.username in participants else conversation.user.username
     return messages_of(actor, conversation), own

@@ -12,7 +12,7 @@ from rest_framework.permissions import AllowAny, IsAuthenticated
 from rest_framework.response import Response
 
 from hotline.api.client import client_ip
-from hotline.api.envelope import error_response, ok, paginate
+from hotline.api.envelope import error_response, ok, paginate, rows_in_order
 from hotline.api.errors import (
     ApiError,
     Forbidden,
@@ -161,7 +161,9 @@ class MessageViewSet(ActionPermissions, viewsets.ViewSet):
     def transcript(self, request):
         conversation_id = validated(WebMessagesQuery, request.query_params)["conversationId"]
         messages, own = transcript_of(request.user, conversation_id)
-        rows, count, next_page = paginate(messages, request.query_params)
+        rows, count, next_page = paginate(
+            messages, request.query_params, load=lambda keys: rows_in_order(messages, keys)
+        )
         audit_read(request, "transcript", conversation_id)
         return ok([web_message(row, own_identifier=own) for row in rows], count=count, next_page=next_page)
 

@@ -28,6 +28,18 @@ def register_duty_row_annotations(build):
         DUTY_ROW_ANNOTATIONS.append(build)
 
 
+# Figures that cost too much per row over whole tables (a counsellor's mean rating joins every one of its
+# conversations): an upper app registers `build(user_ids) -> {user pk: {name: value}}`, called once per
+# page of /arrange/theday after paging (one query, or none when its cache answers).
+DUTY_PAGE_FIGURES = []
+
+
+def register_duty_page_figures(build):
+    """Called from an upper app's AppConfig.ready; `build(user_ids)` answers figures for one page."""
+    if build not in DUTY_PAGE_FIGURES:
+        DUTY_PAGE_FIGURES.append(build)
+
+
 # ---- weekly-duty row ids ------------------------------------------------------------------------------
 # 8 hex digits of the date's ordinal, 8 zeros, 16 hex digits of the rule's pk: 32 lowercase hex like
 # every id, and never equal to a stored row's id (uuid4 hex has a "4" where these have a zero).
@@ -81,8 +93,14 @@ def on_duty(day, *, user_ref="pk", duty_type=None):
 
 def duty_users(day, *, duty_type=None):
     """Active, approved users on duty on `day`."""
+    # The candidates first (performance, issue 13): the users with a row that day or a weekly rule for
+    # its weekday, so the conditions of `on_duty` run over hundreds of rows, not every visitor.
+    candidates = (
+        Arrangement.objects.filter(date=day).values("user_id").union(weekly_rules_on(day).values("user_id"))
+    )
     return User.objects.filter(
         on_duty(day, duty_type=duty_type),
+        pk__in=candidates,
         deleted_at__isnull=True,
         enabled=True,
         deactivated_at__isnull=True,
@@ -150,9 +168,14 @@ def theday_users(actor, day, *, duty_type, state=None):
 
 def theday_rows(users, day):
     """The duty row shown for each user of a page of `theday_users`: its whole-day row, else the weekly
-    duty of the day (when no whole-day row, not even a removed one, exists), else its first work slot.
-    Two queries for the page."""
+    duty of the day (when no whole-day row, not even a removed one, exists), else its first work slot;
+    the users get the registered page figures. Two queries for the page, plus one per figure hook."""
     ids = [user.pk for user in users]
+    for build in DUTY_PAGE_FIGURES:
+        figures = build(ids)
+        for user in users:
+            for name, value in figures.get(user.pk, {}).items():
+                setattr(user, name, value)
     listed, whole_day = {}, set()
     for row in Arrangement.objects.filter(user_id__in=ids, date=day).order_by(
         F("start_time").asc(nulls_first=True), "id"

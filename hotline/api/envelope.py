@@ -79,11 +79,39 @@ def page_params(params, size_names=("size",)):
     return max(page, 1), min(size, MAX_PAGE_SIZE)
 
 
-def paginate(queryset, params, size_names=("size",)):
-    """Slice a queryset: returns (rows, total, next page number or None). Two queries."""
+def rows_in_order(queryset, keys):
+    """The rows of `queryset` whose primary keys are `keys`, in the order of `keys` (one query)."""
+    by_key = {row.pk: row for row in queryset.filter(pk__in=keys)} if keys else {}
+    return [by_key[key] for key in keys if key in by_key]
+
+
+def paginate(queryset, params, size_names=("size",), *, count_cap=None, load=None):
+    """Slice a queryset: returns (rows, total, next page number or None). Two queries (three with
+    `load`).
+
+    `count_cap` (performance, issue 13): count at most that many rows (`SELECT count(*) FROM (... LIMIT
+    cap)`), so a page costs the same at 10 000 and at 100 000 rows; beyond the cap `total` is the cap or
+    the rows this page proves exist, whichever is larger. `next` stays exact (one extra row is read).
+    `load(keys)`: `queryset` only picks the page's primary keys (ordering and offset over the bare
+    table, where an index serves them); `load` answers those rows, in that order, with their joins."""
     page, size = page_params(params, size_names)
-    total = queryset.count()
     offset = (page - 1) * size
-    rows = list(queryset[offset : offset + size]) if offset < total else []
-    next_page = page + 1 if offset + size < total else None
-    return rows, total, next_page
+    if count_cap:
+        total = queryset.order_by().values("pk")[:count_cap].count()
+        capped = total >= count_cap
+    else:
+        total = queryset.count()
+        capped = False
+    if offset >= total and not capped:
+        return [], total, None
+    if load is not None:
+        keys = list(queryset.values_list("pk", flat=True)[offset : offset + size + 1])
+        more = len(keys) > size
+        rows = load(keys[:size]) if keys else []
+    else:
+        rows = list(queryset[offset : offset + size + 1])
+        more = len(rows) > size
+        rows = rows[:size]
+    if capped:
+        total = max(total, offset + len(rows) + (1 if more else 0))
+    return rows, total, page + 1 if more else None

@@ -87,7 +87,8 @@ def test_consultlist_runs_a_fixed_number_of_queries(
         if index % 2:
             Evaluation.objects.create(conversation=conv, level=4, creator=visitor)
     client = as_user(sysadmin)
-    # caller, overdue check, count, page, prefetches: supervisions, user supervisors, counselor supervisors
+    # caller, count, the page's ids, its rows, prefetches: supervisions, user supervisors, counselor
+    # supervisors
     with django_assert_max_num_queries(7):
         assert len(result_of(client.get("/conversation/consultlist", {"size": 100}))) == 30
 

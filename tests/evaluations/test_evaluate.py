@@ -45,6 +45,23 @@ def test_counselor_level_is_the_mean_of_its_evaluations(as_user, visitor, sessio
 
 
 @pytest.mark.django_db
+def test_a_new_rating_shows_at_once_in_the_cached_level(as_user, visitor, session, counselor, ecnu):
+    def level():
+        rows = result_of(
+            as_user(visitor).get("/arrange/theday", {"timestamp": session["createTime"], "type": "COUNSELOR"})
+        )
+        return rows[0]["level"]
+
+    assert level() is None  # now cached for the counsellor
+    result_of(evaluate(as_user(visitor), session["id"], level=4))
+    assert level() == 4
+    other = make_user(UserType.VISITOR, inst=ecnu)
+    second = result_of(as_user(other).put("/conversation", {"counselor": counselor.id}, format="json"))
+    result_of(evaluate(as_user(other), second["id"], level=1))
+    assert level() == 2.5
+
+
+@pytest.mark.django_db
 @pytest.mark.parametrize(
     "level,extra,field",
     [

@@ -360,3 +360,20 @@ def test_a_delivery_that_failed_to_store_can_be_retried_with_the_same_sign(anon,
         cursor.execute(f"ALTER TABLE {Message._meta.db_table} DROP CONSTRAINT block_retry")
     assert post_callback(anon, body, **sign).json() == OK
     assert Message.objects.filter(msg_key="retry-key").count() == 1
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_signed_message_is_claimed_and_stored_by_one_statement(anon, tim, settings):
+    from django.test.utils import CaptureQueriesContext
+
+    settings.TIM_CALLBACK_TOKEN = "xxxxyyyy"
+    sign = signed()
+    with CaptureQueriesContext(connection) as queries:
+        assert post_callback(anon, message("one-statement"), **sign).json() == OK
+    statements = [q["sql"] for q in queries.captured_queries if not q["sql"].startswith("SELECT 1")]
+    assert len(statements) == 1 and "ON CONFLICT (msg_key)" in statements[0]
+    assert Message.objects.filter(msg_key="one-statement").count() == 1
+    replay = post_callback(anon, message("one-statement", seq=2), **sign)  # another body: another digest
+    assert replay.json() == OK and Message.objects.get(msg_key="one-statement").msg_seq == 1
+    again = post_callback(anon, message("one-statement", seq=2), **sign)  # the same Sign and body
+    assert again.status_code == 403 and again.json()["ActionStatus"] == "FAIL"

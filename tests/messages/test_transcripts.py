@@ -132,8 +132,20 @@ def test_deleted_conversation_transcript_is_gone(as_user, chat, inst_admin):
 @pytest.mark.django_db
 def test_message_list_runs_a_fixed_number_of_queries(as_user, chat, visitor, django_assert_max_num_queries):
     client = as_user(visitor)
-    with django_assert_max_num_queries(8):
+    # caller, the conversation with its two users, count, the page's keys, its rows, the audit row
+    with django_assert_max_num_queries(6):
         assert len(read(client, chat, size=100).json()["result"]) == 9
+
+
+@pytest.mark.django_db
+def test_transcript_pages_are_picked_by_key_in_time_order(as_user, chat, visitor):
+    whole = [row["ID"] for row in read(as_user(visitor), chat, size=100).json()["result"]]
+    paged = []
+    for number in (1, 2, 3):
+        body = read(as_user(visitor), chat, page=number, size=4).json()
+        assert body["count"] == 9 and body["next"] == (number + 1 if number < 3 else None)
+        paged += [row["ID"] for row in body["result"]]
+    assert paged == whole and len(whole) == 9
 
 
 @pytest.mark.django_db
