@@ -14,6 +14,7 @@ from django.conf import settings
 from django.db import connection, transaction
 from django.utils import timezone
 
+from conversations.care import may_match
 from conversations.models import Conversation
 from hotline.api.errors import ApiError
 from hotline.crypto import encrypt_json
@@ -23,6 +24,7 @@ from users.models import User
 
 from .files import linked_file_names
 from .models import CallbackDelivery, ChatFileLink, Message
+from .tasks import enqueue_risk_detection
 
 HEX_ID = re.compile(r"^[0-9a-f]{32}$")
 MESSAGE_TABLE = Message._meta.db_table
@@ -247,7 +249,8 @@ def store_message(data, command):
         "created_at": now,
     }
     names = linked_file_names(body) if values["conversation_id"] else ()
-    if not names:
+    risky = values["conversation_id"] and may_be_risky(body)
+    if not names and not risky:
         with connection.cursor() as cursor:
             cursor.execute(_INSERT_MESSAGE, [values[name] for name in _FIELDS])
         return
@@ -255,6 +258,26 @@ def store_message(data, command):
         cursor.execute(_INSERT_MESSAGE, [values[name] for name in _FIELDS])
         if cursor.rowcount:  # a repeated MsgKey stored nothing: its body cannot add links either
             link_files(cursor, values, sorted(names))
+            if risky:
+                # Detection runs after the acknowledgement, as a job of this same transaction.
+                enqueue_risk_detection(values["msg_key"])
+
+
+def message_texts(body):
+    """The texts of a message body's TIMTextElem elements."""
+    texts = []
+    for element in body if isinstance(body, list) else []:
+        if isinstance(element, dict) and element.get("MsgType") == "TIMTextElem":
+            content = element.get("MsgContent")
+            if isinstance(content, dict) and isinstance(content.get("Text"), str):
+                texts.append(content["Text"])
+    return texts
+
+
+def may_be_risky(body):
+    """The cheap pre-filter (CONTRACT §10): a text holding any institution's risk phrase, normalised.
+    In memory; whose session and which institution's list are checked by the job."""
+    return any(may_match(text) for text in message_texts(body))
 
 
 def link_files(cursor, values, names):
