@@ -647,7 +647,11 @@ HOTLINE = [
         ),
         lambda w, r, t: Req(
             f"/conversation/{conv(w, t).pk}/transfer",
-            {"counselor": w.users[{OWN: "peer", OTHER_OWNER: "counselor", OTHER_INST: "foreign"}[t or OWN]].pk},
+            {
+                "counselor": w.users[
+                    {OWN: "peer", OTHER_OWNER: "counselor", OTHER_INST: "foreign"}[t or OWN]
+                ].pk
+            },
         ),
     ),
     E(
