@@ -138,7 +138,19 @@ def flag_by_keyword(*, conversation_id, sender, texts):
     """A visitor's text arriving through the IM callback (run as a job): flags the session HIGH/KEYWORD
     when it is the visitor's open counselling session and a text holds one of its institution's
     phrases. Returns whether it flagged."""
+    seen = (
+        Conversation.objects.filter(pk=conversation_id, user__username=sender, risk_level=RiskLevel.NONE)
+        .values("counselor_id", "institution_id")
+        .first()
+    )
+    # Unlocked first: most messages that reach the job match no phrase of their own institution.
+    if seen is None or not any(matches_institution(seen["institution_id"], text) for text in texts):
+        return False
+    counselor_id = seen["counselor_id"]
     with transaction.atomic():
+        # The lock order of `services`: the counsellor, then the conversation (the alert row's foreign
+        # key share-locks the counsellor's row, which an end or a start holds before the conversation's).
+        services._lock_user(counselor_id)
         conversation = (
             Conversation.objects.select_for_update(of=("self",))
             .select_related("user", "counselor")
@@ -151,10 +163,6 @@ def flag_by_keyword(*, conversation_id, sender, texts):
             .first()
         )
         if conversation is None or conversation.user.username != sender:
-            return False
-        if conversation.risk_level == RiskLevel.HIGH:
-            return False
-        if not any(matches_institution(conversation.institution_id, text) for text in texts):
             return False
         return flag_high(conversation, RiskSource.KEYWORD)
 
@@ -169,6 +177,7 @@ def set_risk(*, actor, conversation_id, level, note, ip=""):
     if found.type != ConversationType.COUNSELING_SESSION:
         raise InvalidParam.field("id", "只能标记咨询会话")
     with transaction.atomic():
+        services._lock_user(found.counselor_id)  # lock order: counsellor, then conversation
         conversation = Conversation.objects.select_for_update().select_related("counselor").get(pk=found.pk)
         if level == RiskLevel.HIGH:
             if conversation.status not in OPEN_STATUSES:

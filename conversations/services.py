@@ -165,6 +165,7 @@ def conversation_start(*, visitor, counselor_id, urgent=False):
         from .care import flag_high
 
         with transaction.atomic():
+            _lock_user(conversation.counselor_id)  # lock order: counsellor, then conversation
             locked = Conversation.objects.select_for_update().get(pk=conversation.pk)
             if locked.is_open:
                 flag_high(locked, RiskSource.VISITOR)

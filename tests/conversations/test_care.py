@@ -84,7 +84,7 @@ def test_queue_mixed_flags_and_estimated_wait(as_user, on_duty, visitors, ecnu, 
     waits = [c["estimatedWait"] for c in by_position]
     assert waits[0] == 0 and waits == sorted(waits) and waits[1] > 0
     assert 1100 <= waits[1] <= 1200  # the running session started just now; median 20 min
-    assert waits[2] - waits[1] == 1200
+    assert 1198 <= waits[2] - waits[1] <= 1202  # one median later (each read has its own clock)
     # The counsellor ends the running session: the urgent visitor starts first
     result_of(as_user(on_duty).post(f"/conversation/end/{ids[0]}"))
     assert result_of(as_user(people[3]).get("/conversation/current"))["status"] == "IN_PROGRESS"

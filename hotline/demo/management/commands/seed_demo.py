@@ -299,6 +299,7 @@ class Command(BaseCommand):
             counselor=rengar,
             institution=rengar.institution,
             creator=waiting_visitor,
+            was_waiting=True,
         )
 
     def _care(self):
