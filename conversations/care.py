@@ -241,7 +241,12 @@ def alerts_escalate():
         due = list(
             Alert.objects.select_for_update(skip_locked=True, of=("self",))
             .select_related("conversation__counselor")
-            .filter(status=AlertStatus.OPEN, escalated=False, created_at__lte=cutoff)
+            .filter(
+                status=AlertStatus.OPEN,
+                escalated=False,
+                created_at__lte=cutoff,
+                conversation__deleted_at__isnull=True,
+            )
             .order_by("created_at")[:500]
         )
         now = timezone.now()
