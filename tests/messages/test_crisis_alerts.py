@@ -14,7 +14,7 @@ from conversations.models import Alert, Conversation, RiskPhrase
 from tests.conversations.helpers import start
 from tests.helpers import error_of, make_user, put_on_duty, result_of
 from tests.messages.helpers import OK, message, post_callback
-from users.models import UserType
+from users.models import User, UserType
 
 TOKEN = "care-callback-token"
 
@@ -135,6 +135,10 @@ def test_ack_list_and_escalation(
     assert item["conversationId"] == conversation_id and item["counselorId"] == counselor.pk
     assert (item["status"], item["ackTime"], item["ackBy"], item["escalated"]) == ("OPEN", 0, None, False)
     assert result_of(as_user(other_admin).get("/conversation/alerts")) == []
+    # a supervisor on duty is told, but lists only the sessions it may supervise
+    duty_sup = User.objects.get(username="duty_sup")
+    assert result_of(as_user(duty_sup).get("/conversation/alerts")) == []
+    error_of(as_user(duty_sup).post(f"/conversation/alerts/{item['id']}/ack"), 404, -4)
     error_of(as_user(other_admin).post(f"/conversation/alerts/{item['id']}/ack"), 404, -4)
     error_of(as_user(visitor).post(f"/conversation/alerts/{item['id']}/ack"), 404, -4)
     error_of(as_user(visitor).get("/conversation/alerts"), 403, -5)
