@@ -8,7 +8,10 @@ class ConversationsConfig(AppConfig):
 
     def ready(self):
         """Connect the hooks of the lower apps (docs/architecture.md, "Hooks")."""
+        from django.db.models.signals import post_save
+
         from scheduling.selectors import register_duty_row_annotations
+        from users.models import Institution
         from users.signals import capacity_changed, user_disabled
 
         from . import metrics, receivers, selectors
@@ -17,3 +20,4 @@ class ConversationsConfig(AppConfig):
         register_duty_row_annotations(selectors.duty_row_annotations)
         user_disabled.connect(receivers.close_conversations_of_disabled_user, dispatch_uid="conversations")
         capacity_changed.connect(receivers.start_waiting_that_fit, dispatch_uid="conversations")
+        post_save.connect(receivers.seed_risk_phrases, sender=Institution, dispatch_uid="risk-phrases")

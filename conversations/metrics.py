@@ -21,6 +21,26 @@ def waiting_sessions():
     return {row["institution__code"]: row["n"] for row in rows}
 
 
+def open_crisis_alerts():
+    from .constants import AlertStatus
+    from .models import Alert
+
+    return Alert.objects.filter(status=AlertStatus.OPEN, conversation__deleted_at__isnull=True).count()
+
+
+def oldest_open_alert_age():
+    from django.db.models import Min
+    from django.utils import timezone
+
+    from .constants import AlertStatus
+    from .models import Alert
+
+    oldest = Alert.objects.filter(status=AlertStatus.OPEN, conversation__deleted_at__isnull=True).aggregate(
+        at=Min("created_at")
+    )["at"]
+    return 0 if oldest is None else (timezone.now() - oldest).total_seconds()
+
+
 def register():
     from hotline.api.metrics import register_gauge
 
@@ -29,4 +49,10 @@ def register():
         "Counselling sessions waiting for their counsellor now, by institution.",
         waiting_sessions,
         label="institution",
+    )
+    register_gauge("hotline_open_crisis_alerts", "Crisis alerts not yet acknowledged.", open_crisis_alerts)
+    register_gauge(
+        "hotline_oldest_open_alert_age_seconds",
+        "Age of the oldest crisis alert not yet acknowledged (0 when none).",
+        oldest_open_alert_age,
     )

@@ -8,12 +8,14 @@ from django.contrib.postgres.fields import ArrayField
 from django.core.cache import cache
 from django.db import connection
 from django.db.models import (
+    Aggregate,
     Avg,
     BigIntegerField,
     Case,
     CharField,
     Count,
     DateTimeField,
+    DurationField,
     Exists,
     ExpressionWrapper,
     F,
@@ -35,7 +37,7 @@ from hotline.api.timeutil import SHANGHAI, day_bounds, day_start, from_ms, today
 from users.models import User
 from users.scoping import access, visible_to
 
-from .constants import ConversationStatus, ConversationType
+from .constants import ConversationStatus, ConversationType, RiskLevel
 from .models import OPEN_STATUSES, Conversation, overdue, running, timeout_delta
 
 SORT_FIELDS = {
@@ -48,19 +50,36 @@ SORT_FIELDS = {
 
 
 def _queue_ahead():
-    ahead = Conversation.objects.filter(
+    """How many of the counsellor's waiting sessions start before this one (`services.queue_order`):
+    HIGH first by riskTime, then by arrival (`queued_at`), then id."""
+    waiting = Conversation.objects.filter(
         counselor=OuterRef("counselor"),
         status=ConversationStatus.WAITING,
         type=ConversationType.COUNSELING_SESSION,
         deleted_at__isnull=True,
-    ).filter(
-        Q(created_at__lt=OuterRef("created_at")) | Q(created_at=OuterRef("created_at"), id__lt=OuterRef("id"))
     )
-    return Coalesce(
-        Subquery(
-            ahead.values("counselor").annotate(n=Count("pk")).values("n")[:1], output_field=IntegerField()
-        ),
-        Value(0),
+    by_arrival = Q(queued_at__lt=OuterRef("queued_at")) | Q(
+        queued_at=OuterRef("queued_at"), id__lt=OuterRef("id")
+    )
+    high = Q(risk_level=RiskLevel.HIGH)
+    before_high = high & (
+        Q(risk_time__lt=OuterRef("risk_time")) | (Q(risk_time=OuterRef("risk_time")) & by_arrival)
+    )
+    before_routine = high | (~high & by_arrival)
+
+    def count(condition):
+        return Coalesce(
+            Subquery(
+                waiting.filter(condition).values("counselor").annotate(n=Count("pk")).values("n")[:1],
+                output_field=IntegerField(),
+            ),
+            Value(0),
+        )
+
+    return Case(
+        When(risk_level=RiskLevel.HIGH, then=count(before_high)),
+        default=count(before_routine),
+        output_field=IntegerField(),
     )
 
 
@@ -349,4 +368,148 @@ def duty_row_annotations(actor):
         "consulted": Exists(
             Conversation.objects.filter(user_id=actor.pk, counselor=OuterRef("pk"), deleted_at__isnull=True)
         ),
+    }
+
+
+# ---- estimated wait of waiting sessions (CONTRACT §10) ------------------------------------------------
+
+DEFAULT_SESSION_SECONDS = 20 * 60
+RECENT_SESSIONS = 20
+
+
+def _median(values):
+    ordered = sorted(values)
+    middle = len(ordered) // 2
+    if len(ordered) % 2:
+        return ordered[middle]
+    return (ordered[middle - 1] + ordered[middle]) / 2
+
+
+def attach_estimated_waits(conversations):
+    """Set `estimated_wait` (whole seconds) on each WAITING conversation of `conversations`: a simulation
+    of the counsellor's places, each freed when its running session reaches the median duration of the
+    counsellor's last RECENT_SESSIONS finished sessions (20 minutes without history), the queue starting
+    in order. Non-decreasing with `queuePosition` by construction. Two queries for the whole list, none
+    when nothing waits."""
+    import heapq
+
+    from django.utils import timezone
+
+    waiting = [c for c in conversations if getattr(c, "shown_status", c.status) == ConversationStatus.WAITING]
+    if not waiting:
+        return
+    counselor_ids = {c.counselor_id for c in waiting}
+    now = timezone.now()
+    starts = {}
+    for counselor_id, start_time in Conversation.objects.filter(
+        running(), counselor_id__in=counselor_ids
+    ).values_list("counselor_id", "start_time"):
+        starts.setdefault(counselor_id, []).append(start_time)
+    durations = {}
+    for counselor_id, duration in (
+        Conversation.objects.filter(
+            counselor_id__in=counselor_ids,
+            type=ConversationType.COUNSELING_SESSION,
+            status=ConversationStatus.FINISHED,
+            start_time__isnull=False,
+            duration__gt=0,
+            end_time__gte=now - timedelta(days=30),
+        )
+        .order_by("-end_time")
+        .values_list("counselor_id", "duration")[: 200 * len(counselor_ids)]
+    ):
+        recent = durations.setdefault(counselor_id, [])
+        if len(recent) < RECENT_SESSIONS:
+            recent.append(duration / 1000)
+    for conversation in waiting:
+        counselor = conversation.counselor
+        typical = _median(durations[counselor.pk]) if durations.get(counselor.pk) else DEFAULT_SESSION_SECONDS
+        places = [max(0.0, typical - (now - start).total_seconds()) for start in starts.get(counselor.pk, [])]
+        places += [0.0] * max(0, counselor.max_consults - len(places))
+        if not places:
+            places = [float(typical)]
+        heapq.heapify(places)
+        position = getattr(conversation, "queue_position", None) or 1
+        begin = 0.0
+        for _ in range(position):
+            begin = heapq.heappop(places)
+            heapq.heappush(places, begin + typical)
+        conversation.estimated_wait = int(round(begin))
+
+
+# ---- waiting and safety figures (CONTRACT §10) --------------------------------------------------------
+
+
+class _Percentile(Aggregate):
+    """PostgreSQL's ordered-set aggregate percentile_cont(p) WITHIN GROUP (ORDER BY expression)."""
+
+    function = "percentile_cont"
+    template = "%(function)s(%(percentile)s) WITHIN GROUP (ORDER BY %(expressions)s)"
+
+    def __init__(self, expression, percentile, **extra):
+        super().__init__(expression, percentile=float(percentile), output_field=DurationField(), **extra)
+
+
+def _seconds(value):
+    if value is None:
+        return None
+    if isinstance(value, timedelta):
+        return int(round(value.total_seconds()))
+    return int(round(value / 1_000_000))  # SQLite answers durations in microseconds
+
+
+def _python_percentile(values, fraction):
+    """percentile_cont's own definition (linear interpolation), for SQLite."""
+    if not values:
+        return None
+    ordered = sorted(values)
+    rank = fraction * (len(ordered) - 1)
+    low = int(rank)
+    high = min(low + 1, len(ordered) - 1)
+    return ordered[low] + (ordered[high] - ordered[low]) * (rank - low)
+
+
+def _percentiles(queryset, expression, fractions):
+    """{fraction: value} in the database on PostgreSQL (one query); in Python on SQLite, which has no
+    percentile aggregate."""
+    if connection.vendor == "postgresql":
+        row = queryset.aggregate(**{f"p{i}": _Percentile(expression, f) for i, f in enumerate(fractions)})
+        return {f: row[f"p{i}"] for i, f in enumerate(fractions)}
+    values = [v for v in queryset.annotate(_v=expression).values_list("_v", flat=True) if v is not None]
+    values = [v.total_seconds() * 1_000_000 if isinstance(v, timedelta) else v for v in values]
+    return {f: _python_percentile(values, f) for f in fractions}
+
+
+def wait_statistics(actor, *, start_ms=None, end_ms=None):
+    """Waiting and safety figures of the sessions created in [startTime, endTime] (default the last 7
+    days), institution-scoped, aggregated in the database."""
+    from django.utils import timezone
+
+    from .models import Alert
+
+    end = from_ms(end_ms + 1) if end_ms is not None else timezone.now() + timedelta(seconds=1)
+    start = from_ms(start_ms) if start_ms is not None else end - timedelta(days=7)
+    sessions = _stat_scope(actor).filter(created_at__gte=start, created_at__lt=end)
+    counts = sessions.aggregate(
+        sessions=Count("pk"),
+        waited=Count("pk", filter=Q(was_waiting=True, start_time__isnull=False)),
+        abandoned=Count(
+            "pk", filter=Q(was_waiting=True, start_time__isnull=True) & ~Q(status__in=OPEN_STATUSES)
+        ),
+        highRisk=Count("pk", filter=Q(risk_level=RiskLevel.HIGH)),
+    )
+    wait = ExpressionWrapper(F("start_time") - F("created_at"), output_field=DurationField())
+    waits = _percentiles(sessions.filter(start_time__isnull=False), wait, (0.5, 0.9))
+    alerts = Alert.objects.filter(conversation__in=sessions.values("pk"))
+    ack = ExpressionWrapper(F("ack_time") - F("created_at"), output_field=DurationField())
+    acks = _percentiles(alerts.filter(ack_time__isnull=False), ack, (0.5,))
+    return {
+        "sessions": counts["sessions"],
+        "waited": counts["waited"],
+        "medianWait": _seconds(waits[0.5]),
+        "p90Wait": _seconds(waits[0.9]),
+        "abandoned": counts["abandoned"],
+        "highRisk": counts["highRisk"],
+        "alerts": alerts.count(),
+        "medianAck": _seconds(acks[0.5]),
     }

@@ -9,10 +9,12 @@ from users.serializers import UserSerializer
 
 from .constants import ConversationStatus, ConversationType
 from .models import OPEN_STATUSES
+from .selectors import attach_estimated_waits
 
 
 class StartIn(serializers.Serializer):
     counselor = StrictCharField(max_length=32)
+    urgent = serializers.BooleanField(required=False, default=False)
 
 
 class SuperviseIn(serializers.Serializer):
@@ -48,6 +50,15 @@ class EvaluationSerializer(serializers.Serializer):
     level = serializers.IntegerField(allow_null=True)
 
 
+class ConversationListSerializer(serializers.ListSerializer):
+    """Estimates every waiting row's `estimatedWait` in two queries for the whole list."""
+
+    def to_representation(self, data):
+        rows = list(data.all() if hasattr(data, "all") else data)
+        attach_estimated_waits(rows)
+        return super().to_representation(rows)
+
+
 class ConversationSerializer(RecordSerializer):
     """The conversation JSON of the seed (§26–29), plus `queuePosition`."""
 
@@ -67,6 +78,39 @@ class ConversationSerializer(RecordSerializer):
     queuePosition = serializers.SerializerMethodField()
     user = serializers.SerializerMethodField()
     counselor = serializers.SerializerMethodField()
+    riskLevel = serializers.CharField(source="risk_level", help_text="NONE or HIGH")
+    riskSource = serializers.SerializerMethodField()
+    riskTime = serializers.SerializerMethodField()
+    estimatedWait = serializers.SerializerMethodField()
+    transferredFrom = serializers.CharField(source="transferred_from_id", allow_null=True)
+    transferredTo = serializers.CharField(source="transferred_to_id", allow_null=True)
+
+    class Meta:
+        list_serializer_class = ConversationListSerializer
+
+    def to_representation(self, instance):
+        if not isinstance(getattr(self, "parent", None), serializers.ListSerializer):
+            attach_estimated_waits([instance])
+        return super().to_representation(instance)
+
+    @extend_schema_field(serializers.CharField(allow_null=True, help_text="VISITOR, KEYWORD or STAFF"))
+    def get_riskSource(self, conversation):
+        return conversation.risk_source or None
+
+    @extend_schema_field(serializers.IntegerField(help_text="ms; 0 when NONE"))
+    def get_riskTime(self, conversation):
+        return epoch_ms(conversation.risk_time) or 0
+
+    @extend_schema_field(
+        serializers.IntegerField(allow_null=True, help_text="seconds; 0 in progress, null when closed")
+    )
+    def get_estimatedWait(self, conversation):
+        status = self.get_status(conversation)
+        if status == "IN_PROGRESS":
+            return 0
+        if status != "WAITING":
+            return None
+        return getattr(conversation, "estimated_wait", None)
 
     # One nested serializer per list, not per row (performance, issue 13): building a serializer's
     # fields (a deep copy of each declared field) cost more than rendering the row.
@@ -155,3 +199,62 @@ class ConfigOut(serializers.Serializer):
     conversationStatus = serializers.DictField(child=serializers.CharField())
     counselor = serializers.DictField(child=serializers.IntegerField())
     information = serializers.JSONField()
+
+
+class RiskIn(serializers.Serializer):
+    level = serializers.ChoiceField(choices=["HIGH", "NONE"])
+    note = serializers.CharField(required=False, allow_blank=True, max_length=500, default="")
+
+
+class TransferIn(serializers.Serializer):
+    counselor = StrictCharField(max_length=32)
+    note = serializers.CharField(required=False, allow_blank=True, max_length=500, default="")
+
+
+class AlertQuery(serializers.Serializer):
+    status = serializers.ChoiceField(choices=["OPEN", "ACKED"], required=False)
+    page = serializers.IntegerField(required=False, min_value=0)
+    size = serializers.IntegerField(required=False, min_value=0)
+
+
+class AlertOut(serializers.Serializer):
+    id = serializers.CharField()
+    conversationId = serializers.CharField(source="conversation_id")
+    counselorId = serializers.CharField(source="counselor_id")
+    riskSource = serializers.CharField(source="risk_source")
+    createTime = EpochMsField(source="created_at")
+    status = serializers.CharField()
+    ackTime = serializers.SerializerMethodField()
+    ackBy = serializers.SerializerMethodField()
+    escalated = serializers.BooleanField()
+
+    @extend_schema_field(serializers.IntegerField(help_text="ms; 0 while OPEN"))
+    def get_ackTime(self, alert):
+        return epoch_ms(alert.ack_time) or 0
+
+    @extend_schema_field(serializers.CharField(allow_null=True, help_text="username"))
+    def get_ackBy(self, alert):
+        return alert.ack_by.username if alert.ack_by_id else None
+
+
+class LiveConversationSerializer(ConversationSerializer):
+    """A conversation of the supervisor's live view, with its last message time and message count."""
+
+    lastMessageTime = serializers.IntegerField(source="last_message_time", help_text="ms; 0 when none")
+    messageCount = serializers.IntegerField(source="message_count")
+
+
+class WaitStatisticsQuery(serializers.Serializer):
+    startTime = serializers.IntegerField(required=False, min_value=0, max_value=MAX_MS)
+    endTime = serializers.IntegerField(required=False, min_value=0, max_value=MAX_MS)
+
+
+class WaitStatisticsOut(serializers.Serializer):
+    sessions = serializers.IntegerField()
+    waited = serializers.IntegerField()
+    medianWait = serializers.IntegerField(allow_null=True, help_text="seconds")
+    p90Wait = serializers.IntegerField(allow_null=True, help_text="seconds")
+    abandoned = serializers.IntegerField()
+    highRisk = serializers.IntegerField()
+    alerts = serializers.IntegerField()
+    medianAck = serializers.IntegerField(allow_null=True, help_text="seconds")

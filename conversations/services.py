@@ -5,7 +5,7 @@ user), then the counsellors or supervisors whose totals or queues change, then c
 Keeping that order is what stops concurrent starts, ends, timeouts, bans and deletions deadlocking."""
 
 from django.db import IntegrityError, transaction
-from django.db.models import F, Q
+from django.db.models import Case, F, IntegerField, Q, Value, When
 from django.utils import timezone
 
 from hotline.api.errors import Forbidden, InvalidParam, NotFound
@@ -15,7 +15,7 @@ from users.audit import audit_record
 from users.models import User, UserType
 from users.scoping import COLLEAGUES, access
 
-from .constants import ConversationStatus, ConversationType
+from .constants import ConversationStatus, ConversationType, RiskLevel, RiskSource
 from .models import OPEN_STATUSES, Conversation, overdue, running, timeout_delta
 from .selectors import access_conversation
 
@@ -31,8 +31,21 @@ def _running_sessions(counselor_id):
     return Conversation.objects.filter(running(), counselor_id=counselor_id).count()
 
 
+def queue_order():
+    """A counsellor's waiting sessions start HIGH first (earliest riskTime first), then in arrival order
+    (`queued_at`: a transferred session keeps the old one's arrival). `selectors._queue_ahead` counts
+    positions in the same order."""
+    return (
+        Case(When(risk_level=RiskLevel.HIGH, then=Value(0)), default=Value(1), output_field=IntegerField()),
+        F("risk_time").asc(nulls_last=True),
+        "queued_at",
+        "id",
+    )
+
+
 def _promote_waiting(counselor):
-    """Start the counsellor's oldest waiting sessions while it has free capacity. Counsellor row locked."""
+    """Start the counsellor's first waiting sessions (`queue_order`) while it has free capacity.
+    Counsellor row locked."""
     free = counselor.max_consults - _running_sessions(counselor.pk)
     if free <= 0:
         return []
@@ -44,7 +57,7 @@ def _promote_waiting(counselor):
             type=ConversationType.COUNSELING_SESSION,
             deleted_at__isnull=True,
         )
-        .order_by("created_at", "id")[:free]
+        .order_by(*queue_order())[:free]
     )
     now = timezone.now()
     for conversation in waiting:
@@ -143,8 +156,23 @@ def _check_existing(existing, counselor_id):
     raise InvalidParam(f"您正在咨询 {counselor.name or counselor.username}，请先结束当前会话")
 
 
-def conversation_start(*, visitor, counselor_id):
-    """A visitor asks a counsellor: IN_PROGRESS below capacity, else WAITING in arrival order."""
+def conversation_start(*, visitor, counselor_id, urgent=False):
+    """A visitor asks a counsellor: IN_PROGRESS below capacity, else WAITING in arrival order. `urgent`
+    (CONTRACT §10): the session is HIGH/VISITOR from its creation and raises its alert; an open session
+    returned again is flagged then."""
+    conversation = _start(visitor=visitor, counselor_id=counselor_id, urgent=urgent)
+    if urgent and conversation.risk_level != RiskLevel.HIGH:
+        from .care import flag_high
+
+        with transaction.atomic():
+            _lock_user(conversation.counselor_id)  # lock order: counsellor, then conversation
+            locked = Conversation.objects.select_for_update().get(pk=conversation.pk)
+            if locked.is_open:
+                flag_high(locked, RiskSource.VISITOR)
+    return conversation
+
+
+def _start(*, visitor, counselor_id, urgent):
     counselor = _counselor_for(visitor, counselor_id)
     if not counselor.enabled:
         raise InvalidParam.field("counselor", "该咨询师已停用")
@@ -180,7 +208,7 @@ def conversation_start(*, visitor, counselor_id):
                 deleted_at__isnull=True,
             ).exists()
             starts = running < counselor.max_consults and queue_empty
-            return Conversation.objects.create(
+            created = Conversation.objects.create(
                 type=ConversationType.COUNSELING_SESSION,
                 status=ConversationStatus.IN_PROGRESS if starts else ConversationStatus.WAITING,
                 user=visitor,
@@ -189,7 +217,17 @@ def conversation_start(*, visitor, counselor_id):
                 start_time=now if starts else None,
                 creator=visitor,
                 last_updater=visitor,
+                queued_at=now,
+                was_waiting=not starts,
+                risk_level=RiskLevel.HIGH if urgent else RiskLevel.NONE,
+                risk_source=RiskSource.VISITOR if urgent else "",
+                risk_time=now if urgent else None,
             )
+            if urgent:
+                from .care import _raise_alert
+
+                _raise_alert(created, RiskSource.VISITOR)
+            return created
     except IntegrityError:
         # The same visitor opened a session concurrently: the partial unique index kept it to one.
         existing = _open_session_of(visitor)

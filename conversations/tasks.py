@@ -8,6 +8,7 @@ from django.conf import settings
 
 from hotline.jobs import app
 
+from .care import alerts_escalate
 from .services import conversations_expire
 
 logger = logging.getLogger(__name__)
@@ -20,3 +21,13 @@ def expire_conversations(timestamp):
     if expired:
         logger.info("%s conversation(s) timed out", expired)
     return expired
+
+
+@app.periodic(cron=settings.CRISIS_ESCALATE_CRON, periodic_id="escalate_alerts")
+@app.task(name="conversations.escalate_alerts", queueing_lock="conversations.escalate_alerts")
+def escalate_alerts(timestamp):
+    """Crisis alerts left OPEN CRISIS_ESCALATE_MINUTES are sent again (CONTRACT §10), every minute."""
+    escalated = alerts_escalate()
+    if escalated:
+        logger.warning("%s crisis alert(s) escalated", escalated)
+    return escalated

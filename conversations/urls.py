@@ -2,9 +2,9 @@
 
 from hotline.api.routing import both
 
-from .views import ConfigViewSet, ConversationViewSet, StatisticsViewSet
+from .views import AlertViewSet, ConfigViewSet, ConversationViewSet, StatisticsViewSet
 
-C, S = ConversationViewSet, StatisticsViewSet
+C, S, A = ConversationViewSet, StatisticsViewSet, AlertViewSet
 
 urlpatterns = [
     *both("config", ConfigViewSet.as_view({"get": "show"}), "config"),
@@ -17,5 +17,16 @@ urlpatterns = [
     *both("conversation/todaychange", S.as_view({"get": "today_by_hour"}), "conversation-todaychange"),
     *both("conversation/numberranking", S.as_view({"get": "number_ranking"}), "conversation-numberranking"),
     *both("conversation/ratedranking", S.as_view({"get": "rated_ranking"}), "conversation-ratedranking"),
+    *both(
+        "conversation/waitstatistics", S.as_view({"get": "wait_statistics"}), "conversation-waitstatistics"
+    ),
+    *both("conversation/alerts", A.as_view({"get": "list"}), "conversation-alerts"),
+    *both("conversation/alerts/<hexid:alert_id>/ack", A.as_view({"post": "ack"}), "conversation-alert-ack"),
+    *both("conversation/<hexid:conversation_id>/risk", C.as_view({"post": "risk"}), "conversation-risk"),
+    *both(
+        "conversation/<hexid:conversation_id>/transfer",
+        C.as_view({"post": "transfer"}),
+        "conversation-transfer",
+    ),
     *both("conversation/<hexid:conversation_id>", C.as_view({"delete": "delete"}), "conversation-delete"),
 ]

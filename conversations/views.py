@@ -15,16 +15,22 @@ from users.models import ROLE_LABELS, UserType
 from users.permissions import ActionPermissions, IsAdministrator, IsApproved, IsCounselor, IsVisitor
 from users.selectors import consent_information
 
-from . import selectors, services
+from . import care, selectors, services
 from .constants import ConversationStatus, ConversationType
 from .serializers import (
+    AlertOut,
+    AlertQuery,
     ConfigOut,
     ConsultListQuery,
     ConversationSerializer,
     RankingNumberOut,
     RankingRateOut,
+    RiskIn,
     StartIn,
     SuperviseIn,
+    TransferIn,
+    WaitStatisticsOut,
+    WaitStatisticsQuery,
 )
 
 CONVERSATION_ENVELOPE = envelope("ConversationEnvelope", ConversationSerializer)
@@ -53,8 +59,38 @@ class ConversationViewSet(ActionPermissions, viewsets.ViewSet):
     )
     def start(self, request):
         data = validated(StartIn, request.data)
-        conversation = services.conversation_start(visitor=request.user, counselor_id=data["counselor"])
+        conversation = services.conversation_start(
+            visitor=request.user, counselor_id=data["counselor"], urgent=data["urgent"]
+        )
         return ok(render(conversation.pk, request.user))
+
+    @extend_schema(summary="标记或解除高危", request=RiskIn, responses=responses(CONVERSATION_ENVELOPE))
+    def risk(self, request, conversation_id):
+        if request.user.type == UserType.VISITOR:
+            raise Forbidden()
+        data = validated(RiskIn, request.data)
+        care.set_risk(
+            actor=request.user,
+            conversation_id=conversation_id,
+            level=data["level"],
+            note=data["note"],
+            ip=client_ip(request),
+        )
+        return ok(render(conversation_id, request.user))
+
+    @extend_schema(summary="转介会话", request=TransferIn, responses=responses(CONVERSATION_ENVELOPE))
+    def transfer(self, request, conversation_id):
+        if request.user.type == UserType.VISITOR:
+            raise Forbidden()
+        data = validated(TransferIn, request.data)
+        new = care.transfer(
+            actor=request.user,
+            conversation_id=conversation_id,
+            counselor_id=data["counselor"],
+            note=data["note"],
+            ip=client_ip(request),
+        )
+        return ok(render(new.pk, request.user))
 
     @extend_schema(summary="结束会话", request=None, responses=responses(OK_ENVELOPE))
     def end(self, request, conversation_id):
@@ -151,11 +187,50 @@ class StatisticsViewSet(viewsets.ViewSet):
         return ok(selectors.number_ranking(request.user))
 
     @extend_schema(
+        summary="等待与安全统计",
+        parameters=[WaitStatisticsQuery],
+        responses=responses(envelope("WaitStatisticsEnvelope", WaitStatisticsOut)),
+    )
+    def wait_statistics(self, request):
+        query = validated(WaitStatisticsQuery, request.query_params)
+        return ok(
+            selectors.wait_statistics(
+                request.user, start_ms=query.get("startTime"), end_ms=query.get("endTime")
+            )
+        )
+
+    @extend_schema(
         summary="当月评价排行",
         responses=responses(envelope("RatedRankingEnvelope", RankingRateOut, many=True)),
     )
     def rated_ranking(self, request):
         return ok(selectors.rated_ranking(request.user))
+
+
+# Crisis alerts (CONTRACT §10): supervisors and administrators, scoped like the sessions.
+class AlertViewSet(viewsets.ViewSet):
+    permission_classes = [IsAuthenticated, IsApproved]
+
+    @extend_schema(
+        summary="危机预警列表",
+        parameters=[AlertQuery],
+        responses=responses(envelope("AlertPageEnvelope", AlertOut, many=True, paged=True)),
+    )
+    def list(self, request):
+        params = request.query_params
+        query = validated(AlertQuery, params)
+        queryset = care.alerts_visible_to(request.user).select_related("ack_by")
+        if query.get("status"):
+            queryset = queryset.filter(status=query["status"])
+        rows, count, next_page = paginate(queryset.order_by("-created_at", "-id"), params)
+        return ok(AlertOut(rows, many=True).data, count=count, next_page=next_page)
+
+    @extend_schema(
+        summary="确认危机预警", request=None, responses=responses(envelope("AlertEnvelope", AlertOut))
+    )
+    def ack(self, request, alert_id):
+        alert = care.alert_ack(actor=request.user, alert_id=alert_id)
+        return ok(AlertOut(alert).data)
 
 
 # The vocabularies of every app (conversations is the highest app they belong to).

@@ -148,6 +148,9 @@ PROCRASTINATE_ON_APP_READY = "hotline.jobs.on_app_ready"
 JOB_MAX_RETRIES = env_int("JOB_MAX_RETRIES", 8)
 JOB_RETRY_BASE_SECONDS = env_int("JOB_RETRY_BASE_SECONDS", 3)
 CONVERSATION_EXPIRE_CRON = env_str("CONVERSATION_EXPIRE_CRON", "* * * * *")
+# Care of the people served (CONTRACT §10): open crisis alerts are escalated after this many minutes.
+CRISIS_ESCALATE_MINUTES = env_str("CRISIS_ESCALATE_MINUTES", "5")
+CRISIS_ESCALATE_CRON = env_str("CRISIS_ESCALATE_CRON", "* * * * *")
 JOB_KEEP_DAYS = env_int("JOB_KEEP_DAYS", 7)
 JOB_PRUNE_CRON = env_str("JOB_PRUNE_CRON", "17 3 * * *")
 

@@ -22,6 +22,7 @@ class MessagesConfig(AppConfig):
                 "TIM_CALLBACK_TOKEN is empty: IM callbacks are accepted unsigned (development only)"
             )
 
+        from conversations.signals import alert_raised
         from users.signals import user_created, user_disabled
 
         from . import metrics, tasks
@@ -29,3 +30,4 @@ class MessagesConfig(AppConfig):
         metrics.register()
         user_created.connect(tasks.import_on_user_created, dispatch_uid="messages")
         user_disabled.connect(tasks.kick_on_user_disabled, dispatch_uid="messages")
+        alert_raised.connect(tasks.enqueue_alert, dispatch_uid="messages")

@@ -14,6 +14,7 @@ from django.conf import settings
 from django.db import connection, transaction
 from django.utils import timezone
 
+from conversations.care import may_match
 from conversations.models import Conversation
 from hotline.api.errors import ApiError
 from hotline.crypto import encrypt_json
@@ -23,6 +24,7 @@ from users.models import User
 
 from .files import linked_file_names
 from .models import CallbackDelivery, ChatFileLink, Message
+from .tasks import enqueue_risk_detection
 
 HEX_ID = re.compile(r"^[0-9a-f]{32}$")
 MESSAGE_TABLE = Message._meta.db_table
@@ -249,10 +251,11 @@ def _claim_and_store(delivery, data, command):
     written only when the delivery was claimed, and a replay is refused as before."""
     digest, request_time = delivery
     values = _message_values(data, command)
-    if _linked_names(data, values):  # a file message also writes its links: the general path
+    names, risky = _linked_names(data, values), _is_risky(data, values)
+    if names or risky:  # links to write or a detection job to enqueue: the general path
         with transaction.atomic(), connection.cursor() as cursor:
             claim_delivery(cursor, delivery)
-            store_message(data, command)
+            _store(values, names, risky)
         return
     with connection.cursor() as cursor:
         cursor.execute(_CLAIM_AND_STORE, [digest, request_time, *[values[name] for name in _FIELDS]])
@@ -263,17 +266,24 @@ def _claim_and_store(delivery, data, command):
 
 
 def store_message(data, command):
-    """Insert the message once per MsgKey (a repeated delivery changes nothing), with its file links."""
+    """Insert the message once per MsgKey (a repeated delivery changes nothing), with its file links
+    and, when the pre-filter flags it, its risk detection job."""
     values = _message_values(data, command)
-    names = _linked_names(data, values)
-    if not names:
+    _store(values, _linked_names(data, values), _is_risky(data, values))
+
+
+def _store(values, names, risky):
+    if not names and not risky:
         with connection.cursor() as cursor:
             cursor.execute(_INSERT_MESSAGE, [values[name] for name in _FIELDS])
         return
     with transaction.atomic(), connection.cursor() as cursor:
         cursor.execute(_INSERT_MESSAGE, [values[name] for name in _FIELDS])
-        if cursor.rowcount:  # a repeated MsgKey stored nothing: its body cannot add links either
+        if cursor.rowcount:  # a repeated MsgKey stored nothing: its body adds no links nor detection
             link_files(cursor, values, names)
+            if risky:
+                # Detection runs after the acknowledgement, as a job of this same transaction.
+                enqueue_risk_detection(values["msg_key"])
 
 
 def _body(data):
@@ -316,6 +326,28 @@ def _message_values(data, command):
 def _linked_names(data, values):
     """The stored chat files a message links (only a message of a conversation can grant them)."""
     return sorted(linked_file_names(_body(data))) if values["conversation_id"] else []
+
+
+def _is_risky(data, values):
+    """A message of a conversation that the risk pre-filter flags (detection runs as a job)."""
+    return bool(values["conversation_id"]) and may_be_risky(_body(data))
+
+
+def message_texts(body):
+    """The texts of a message body's TIMTextElem elements."""
+    texts = []
+    for element in body if isinstance(body, list) else []:
+        if isinstance(element, dict) and element.get("MsgType") == "TIMTextElem":
+            content = element.get("MsgContent")
+            if isinstance(content, dict) and isinstance(content.get("Text"), str):
+                texts.append(content["Text"])
+    return texts
+
+
+def may_be_risky(body):
+    """The cheap pre-filter (CONTRACT §10): a text holding any institution's risk phrase, normalised.
+    In memory; whose session and which institution's list are checked by the job."""
+    return any(may_match(text) for text in message_texts(body))
 
 
 def link_files(cursor, values, names):

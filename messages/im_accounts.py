@@ -43,8 +43,8 @@ def describe_error(exc):
     return type(exc).__name__
 
 
-def _call(api, body):
-    """POST `body` to the account API `api` as the IM administrator; raises on any failure."""
+def _call(api, body, service="im_open_login_svc"):
+    """POST `body` to the REST API `service/api` as the IM administrator; raises on any failure."""
     sdkappid = int(settings.TIM_SDKAPPID)
     admin = settings.TIM_ADMIN_IDENTIFIER
     params = {
@@ -55,7 +55,7 @@ def _call(api, body):
         "contenttype": "json",
     }
     response = requests.post(
-        f"{settings.TIM_API_BASE}/v4/im_open_login_svc/{api}",
+        f"{settings.TIM_API_BASE}/v4/{service}/{api}",
         params=params,
         json=body,
         timeout=settings.TIM_TIMEOUT_SECONDS,
@@ -115,6 +115,25 @@ def kick(username):
         return False
     try:
         _call("kick", {"UserID": username})
+    except CALL_ERRORS as exc:
+        raise ImCallFailed(describe_error(exc)) from None
+    return True
+
+
+def send_custom_message(to_account, data, desc):
+    """`v4/openim/sendmsg`: one TIMCustomElem from TIM_ADMIN_IDENTIFIER to `to_account` (crisis alerts,
+    CONTRACT §10). False when the IM service is not configured; raises ImCallFailed when it fails."""
+    if not im_configured():
+        return False
+    body = {
+        "SyncOtherMachine": 2,
+        "From_Account": settings.TIM_ADMIN_IDENTIFIER,
+        "To_Account": to_account,
+        "MsgRandom": secrets.randbits(31),
+        "MsgBody": [{"MsgType": "TIMCustomElem", "MsgContent": {"Data": data, "Desc": desc, "Ext": ""}}],
+    }
+    try:
+        _call("sendmsg", body, service="openim")
     except CALL_ERRORS as exc:
         raise ImCallFailed(describe_error(exc)) from None
     return True

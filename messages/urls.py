@@ -3,6 +3,7 @@ ViewSet actions method by method."""
 
 from hotline.api.routing import both
 
+from .live import LiveViewSet
 from .views import CallbackViewSet, FileViewSet, ImViewSet, MessageViewSet
 
 urlpatterns = [
@@ -19,6 +20,7 @@ urlpatterns = [
         MessageViewSet.as_view({"post": "batch_export"}),
         "conversation-batchexport",
     ),
+    *both("conversation/live", LiveViewSet.as_view({"get": "live"}), "conversation-live"),
     *both("file/upload", FileViewSet.as_view({"post": "upload"}), "file-upload"),
     *both("file/download", FileViewSet.as_view({"get": "download"}), "file-download"),
 ]

@@ -97,10 +97,11 @@ def _prefixed(rule, prefix):
 
 # Conversations: a system administrator all; an institution administrator its institution; a counsellor
 # its own (as counsellor, or as the requesting counsellor of a supervision); a supervisor its own and those
-# of the counsellors bound to it; a visitor its own.
+# of the counsellors bound to it; a visitor its own. The counsellor a session was transferred to also
+# reads the session it came from, and so its transcript (CONTRACT §10, Transfer).
 CONVERSATION = Rule(
     institution="institution_id",
-    owners=("user_id", "counselor_id"),
+    owners=("user_id", "counselor_id", "transferred_to__counselor_id"),
     supervised=("counselor_id", "user_id"),
 )
 
@@ -123,6 +124,9 @@ RULES: dict[str, Rule] = {
     "conversations.Conversation": CONVERSATION,
     "evaluations.Evaluation": _prefixed(CONVERSATION, "conversation"),
     "hotline_messages.Message": _prefixed(CONVERSATION, "conversation"),
+    # Crisis alerts (CONTRACT §10): whoever may see the session; the endpoints admit only supervisors
+    # and administrators.
+    "conversations.Alert": _prefixed(CONVERSATION, "conversation"),
     # Chat files (CONTRACT §11): a stored file is its uploader's; a file linked by a message of a
     # conversation is readable by whoever may read that conversation's transcript (`may_download_file`).
     "hotline_messages.ChatFile": Rule(owners=("uploader_id",)),

@@ -2,9 +2,9 @@
 
 An app registers a gauge in its `AppConfig.ready` with `register_gauge(name, documentation, read)`;
 `read()` runs at each scrape (one cheap query) and returns a number, `None` (no sample), or, with
-`label=`, a mapping of label value to number. Registered today: `hotline_waiting_sessions`
-(conversations), `hotline_im_callback_lag_seconds` (messages). The job queue and the crisis alerts
-register theirs the same way when they land (README, "Metrics and logs").
+`label=`, a mapping of label value to number. Registered today: `hotline_waiting_sessions`,
+`hotline_open_crisis_alerts`, `hotline_oldest_open_alert_age_seconds` (conversations),
+`hotline_im_callback_lag_seconds` (messages), the job gauges (hotline/jobs.py) (README, "Metrics and logs").
 
 The endpoint answers only with METRICS_TOKEN set (404 otherwise) and only to `Authorization: Bearer
 <METRICS_TOKEN>` (401). Under gunicorn with several workers, set PROMETHEUS_MULTIPROC_DIR (gunicorn.conf.py

@@ -89,3 +89,69 @@ def test_saving_the_same_work_day_twice_at_once_keeps_one_set(http_server, ecnu)
     from scheduling.models import Arrangement
 
     assert Arrangement.objects.filter(user=counselor).count() == 1
+
+
+@pytest.mark.django_db(transaction=True)
+def test_urgent_burst_transfers_and_ends_at_once_keep_capacity_and_crisis_order(http_server, ecnu):
+    """Urgent and routine visitors at once, then transfers to a second counsellor racing with ends:
+    every counsellor ends exactly at capacity, HIGH sessions ahead of routine ones, no deadlock."""
+    a = make_user(UserType.COUNSELOR, inst=ecnu, username="care_a", max_consults=2)
+    b = make_user(UserType.COUNSELOR, inst=ecnu, username="care_b", max_consults=2)
+    put_on_duty(a, b)
+    tokens = [token_pair(make_user(UserType.VISITOR, inst=ecnu))["access"] for _ in range(16)]
+    barrier = Barrier(len(tokens))
+
+    def ask(index):
+        barrier.wait()
+        return requests.put(
+            f"{http_server}/conversation",
+            json={"counselor": a.id, "urgent": index % 3 == 0},
+            headers={"Authorization": f"Bearer {tokens[index]}"},
+            timeout=60,
+        ).json()
+
+    with ThreadPoolExecutor(max_workers=len(tokens)) as pool:
+        answers = list(pool.map(ask, range(len(tokens))))
+    assert all(body["code"] == 0 for body in answers), answers
+    assert Conversation.objects.filter(counselor=a, status="IN_PROGRESS").count() == 2
+    staff = token_pair(a)["access"]
+    listed = requests.get(
+        f"{http_server}/conversation/consultlist",
+        params={"status": "WAITING", "size": 100},
+        headers={"Authorization": f"Bearer {staff}"},
+        timeout=60,
+    ).json()["result"]
+    waiting = sorted(listed, key=lambda row: row["queuePosition"])
+    levels = [row["riskLevel"] for row in waiting]
+    assert levels == sorted(levels, key=lambda level: level != "HIGH")  # HIGH first
+    assert [row["queuePosition"] for row in waiting] == list(range(1, 15))
+    assert levels.count("HIGH") == 6 - sum(
+        1 for row in Conversation.objects.filter(counselor=a, status="IN_PROGRESS", risk_level="HIGH")
+    )
+    running = list(
+        Conversation.objects.filter(counselor=a, status="IN_PROGRESS").values_list("pk", flat=True)
+    )
+    moves = [row["id"] for row in waiting[:6]]
+    calls = [("transfer", pk) for pk in moves] + [("end", pk) for pk in running]
+    barrier = Barrier(len(calls))
+
+    def act(call):
+        kind, pk = call
+        barrier.wait()
+        url = (
+            f"{http_server}/conversation/{pk}/transfer"
+            if kind == "transfer"
+            else f"{http_server}/conversation/end/{pk}"
+        )
+        body = {"counselor": b.id} if kind == "transfer" else {}
+        return requests.post(url, json=body, headers={"Authorization": f"Bearer {staff}"}, timeout=60)
+
+    with ThreadPoolExecutor(max_workers=len(calls)) as pool:
+        results = list(pool.map(act, calls))
+    assert all(r.status_code in (200, 400) for r in results), [r.text for r in results]
+    assert all(r.status_code == 200 for r in results[len(moves) :])  # the ends
+    assert Conversation.objects.filter(counselor=a, status="IN_PROGRESS").count() == 2
+    assert Conversation.objects.filter(counselor=b, status="IN_PROGRESS").count() == 2
+    moved = Conversation.objects.filter(counselor=b)
+    assert moved.count() == sum(r.status_code == 200 for r in results[: len(moves)])
+    assert all(c.transferred_from_id in moves for c in moved)

@@ -1,4 +1,4 @@
-"""A local HTTP server speaking Tencent Cloud IM's REST API (account_import, kick), checking the admin
+"""A local HTTP server speaking Tencent Cloud IM's REST API (account_import, kick, openim/sendmsg), checking the admin
 UserSig. Faults on demand: `fail_next` answers ErrorCode 70169, `http_error_next` answers HTTP 500 with
 a non-JSON page, `hang_seconds` holds every answer that long (past the client's timeout)."""
 
@@ -10,7 +10,11 @@ from messages.usersig import verify_usersig
 
 from .base import FakeServer, JsonHandler
 
-APIS = {"/v4/im_open_login_svc/account_import": "imported", "/v4/im_open_login_svc/kick": "kicked"}
+APIS = {
+    "/v4/im_open_login_svc/account_import": "imported",
+    "/v4/im_open_login_svc/kick": "kicked",
+    "/v4/openim/sendmsg": "sent",
+}
 
 
 class TimHandler(JsonHandler):
@@ -61,6 +65,7 @@ class FakeTim(FakeServer):
         self.sdkappid = str(sdkappid)
         self.imported = []
         self.kicked = []
+        self.sent = []  # bodies of v4/openim/sendmsg (crisis alerts)
         self.refused = []
         self.admins = []  # the identifier of the admin UserSig of every accepted call
         self.usersigs = []  # every admin UserSig received, to prove none leaks into logs or the database

@@ -119,3 +119,28 @@ def test_gauges_that_have_nothing_to_count_answer_zero_or_nothing(metrics_on, an
     samples = scrape(anon)
     assert not [key for key in samples if key[0] == "hotline_waiting_sessions"]
     assert not [key for key in samples if key[0] == "hotline_im_callback_lag_seconds"]
+
+
+def test_crisis_alert_gauges(metrics_on, anon, ecnu, counselor, visitor):
+    from datetime import timedelta
+
+    from conversations.models import Alert
+
+    samples = scrape(anon)
+    assert samples[("hotline_open_crisis_alerts", ())] == 0
+    assert samples[("hotline_oldest_open_alert_age_seconds", ())] == 0
+    conversation = Conversation.objects.create(
+        status="WAITING", user=visitor, counselor=counselor, institution=ecnu, risk_level="HIGH"
+    )
+    for minutes, status in ((3, "OPEN"), (1, "OPEN"), (10, "ACKED")):
+        Alert.objects.create(
+            conversation=conversation,
+            counselor=counselor,
+            institution=ecnu,
+            risk_source="STAFF",
+            status=status,
+            created_at=timezone.now() - timedelta(minutes=minutes),
+        )
+    samples = scrape(anon)
+    assert samples[("hotline_open_crisis_alerts", ())] == 2
+    assert 180 <= samples[("hotline_oldest_open_alert_age_seconds", ())] < 240

@@ -36,7 +36,7 @@ from rest_framework.test import APIClient
 
 from consultant.models import Archive, InterviewRecord, Order, Template
 from consultant.storage import template_path
-from conversations.models import Conversation
+from conversations.models import Alert, Conversation
 from hotline.api.timeutil import today
 from messages import files
 from scheduling.models import Arrangement
@@ -126,6 +126,7 @@ class World:
     archives: dict = field(default_factory=dict)
     records: dict = field(default_factory=dict)
     templates: dict = field(default_factory=dict)
+    alerts: dict = field(default_factory=dict)
     chat_file: str = ""
     avatar_file: str = ""
 
@@ -234,6 +235,13 @@ def build_world():
             counselor=u[counselor],
             institution=u[counselor].institution,
             start_time=started,
+        )
+    for target, conversation in w.conversations.items():
+        w.alerts[target] = Alert.objects.create(
+            conversation=conversation,
+            counselor=conversation.counselor,
+            institution=conversation.institution,
+            risk_source="STAFF",
         )
     for owner in ("counselor", "supervisor", "peer", "foreign"):
         for status in ("待接单", "等待中", "咨询中"):
@@ -614,6 +622,67 @@ HOTLINE = [
         "DELETE",
         admins_on_objects(),
         lambda w, r, t: Req(f"/conversation/{conv(w, t).pk}"),
+    ),
+    # ---- care of the people served (CONTRACT §10) ----
+    E(
+        "conversation/<hexid:conversation_id>/risk",
+        "POST",
+        roles(
+            counselor=OWNER_ONLY,
+            supervisor=OWNER_ONLY,  # OWN is its supervisee's session
+            inst_admin=OWN_INSTITUTION,
+            sysadmin=ANY_INSTITUTION,
+        ),
+        lambda w, r, t: Req(f"/conversation/{conv(w, t).pk}/risk", {"level": "HIGH", "note": "表格"}),
+    ),
+    E(
+        "conversation/<hexid:conversation_id>/transfer",
+        "POST",
+        roles(
+            counselor=OWNER_ONLY,
+            supervisor=OWNER_ONLY,
+            inst_admin=OWN_INSTITUTION,
+            # sjtu has no second counsellor on duty: past every access check, refused as input
+            sysadmin={OWN: OK, OTHER_OWNER: OK, OTHER_INST: PASSES_AUTH},
+        ),
+        lambda w, r, t: Req(
+            f"/conversation/{conv(w, t).pk}/transfer",
+            {
+                "counselor": w.users[
+                    {OWN: "peer", OTHER_OWNER: "counselor", OTHER_INST: "foreign"}[t or OWN]
+                ].pk
+            },
+        ),
+    ),
+    E(
+        "conversation/alerts",
+        "GET",
+        roles(supervisor=OK, inst_admin=OK, sysadmin=OK),
+        lambda w, r, t: Req("/conversation/alerts"),
+    ),
+    E(
+        "conversation/alerts/<hexid:alert_id>/ack",
+        "POST",
+        roles(
+            refused=NOT_FOUND,
+            pending=403,
+            supervisor=OWNER_ONLY,
+            inst_admin=OWN_INSTITUTION,
+            sysadmin=ANY_INSTITUTION,
+        ),
+        lambda w, r, t: Req(f"/conversation/alerts/{w.alerts[t or OWN].pk}/ack"),
+    ),
+    E(
+        "conversation/live",
+        "GET",
+        roles(supervisor=OK, inst_admin=OK, sysadmin=OK),
+        lambda w, r, t: Req("/conversation/live"),
+    ),
+    E(
+        "conversation/waitstatistics",
+        "GET",
+        roles(inst_admin=OK, sysadmin=OK),
+        lambda w, r, t: Req("/conversation/waitstatistics"),
     ),
     # ---- evaluations ----
     E(

@@ -69,7 +69,14 @@ def test_seed_demo_is_safe_to_run_twice(anon, development):
         anon.post("/auth/login", {"username": "admin", "password": md5("hotline123")}, format="json")
     )
     anon.credentials(HTTP_AUTHORIZATION=f"Bearer {pair['access']}")
-    assert len(result_of(anon.get("/conversation/consultlist"))) == 6
+    assert len(result_of(anon.get("/conversation/consultlist"))) == 9
+    # the crisis workflow: the flagged visitor waits ahead of the earlier one; one alert open, one acked
+    live = result_of(anon.get("/conversation/live"))
+    waiting = [row for row in live if row["status"] == "WAITING"]
+    assert [(row["riskLevel"], row["queuePosition"]) for row in waiting] == [("HIGH", 1), ("NONE", 2)]
+    statuses = sorted(row["status"] for row in result_of(anon.get("/conversation/alerts")))
+    assert statuses == ["ACKED", "OPEN"]
+    assert Conversation.objects.filter(transferred_to__isnull=False).count() == 1
 
 
 @pytest.mark.django_db

@@ -19,8 +19,8 @@ from consultant.models import (
 )
 from consultant.services.templates import template_store
 from consultant.workbooks import builtin_template_bytes
-from conversations.constants import ConversationStatus
-from conversations.models import Conversation
+from conversations.constants import AlertStatus, ConversationStatus, RiskLevel, RiskSource
+from conversations.models import Alert, Conversation
 from evaluations.models import Evaluation
 from hotline.api.timeutil import SHANGHAI, today
 from messages.models import Message
@@ -104,6 +104,19 @@ USERS = [
         UserType.VISITOR,
         "ecnu",
         {"name": "陈同学", "open_id": "o92QK5demoWaitingVisitor0001"},
+    ),
+    # the crisis workflow (CONTRACT §10): a flagged visitor waiting ahead of 陈同学, a transferred one
+    (
+        "o92QK5demoCrisisVisitor00001",
+        UserType.VISITOR,
+        "ecnu",
+        {"name": "吴同学", "open_id": "o92QK5demoCrisisVisitor00001"},
+    ),
+    (
+        "o92QK5demoTransferVisitor001",
+        UserType.VISITOR,
+        "ecnu",
+        {"name": "郑同学", "open_id": "o92QK5demoTransferVisitor001"},
     ),
 ]
 
@@ -201,6 +214,7 @@ class Command(BaseCommand):
             User.objects.get(username=username).supervisors.add(supervisor)
         self._duty(supervisor)
         self._conversations()
+        self._care()
         self._workspace()
         self._archives_and_schedule()
         self.stdout.write(
@@ -285,7 +299,80 @@ class Command(BaseCommand):
             counselor=rengar,
             institution=rengar.institution,
             creator=waiting_visitor,
+            was_waiting=True,
         )
+
+    def _care(self):
+        """The crisis workflow, if the demo has no alert yet: a visitor flagged by a risk phrase waiting
+        ahead of 陈同学 with an open alert, an earlier session's acknowledged alert, and a transfer from
+        liMeijin to Rengar (both sessions finished)."""
+        rengar, li = User.objects.get(username="Rengar"), User.objects.get(username="liMeijin")
+        if Alert.objects.filter(institution=rengar.institution).exists():
+            return
+        now = timezone.now()
+        crisis_visitor = User.objects.get(username="o92QK5demoCrisisVisitor00001")
+        flagged = Conversation.objects.create(
+            status=ConversationStatus.WAITING,
+            user=crisis_visitor,
+            counselor=rengar,
+            institution=rengar.institution,
+            creator=crisis_visitor,
+            was_waiting=True,
+            risk_level=RiskLevel.HIGH,
+            risk_source=RiskSource.KEYWORD,
+            risk_time=now,
+        )
+        self._transcript(flagged, crisis_visitor, rengar, now, lines=[("v", "text", "我最近真的不想活了")])
+        Alert.objects.create(
+            conversation=flagged,
+            counselor=rengar,
+            institution=rengar.institution,
+            risk_source=RiskSource.KEYWORD,
+        )
+        earlier = Conversation.objects.filter(counselor=li, status=ConversationStatus.FINISHED).order_by(
+            "created_at"
+        )[0]
+        Conversation.objects.filter(pk=earlier.pk).update(
+            risk_level=RiskLevel.HIGH, risk_source=RiskSource.STAFF, risk_time=earlier.start_time
+        )
+        supervisor = User.objects.get(username="zhouyu")
+        Alert.objects.create(
+            conversation=earlier,
+            counselor=li,
+            institution=li.institution,
+            risk_source=RiskSource.STAFF,
+            created_at=earlier.start_time,
+            status=AlertStatus.ACKED,
+            ack_time=earlier.start_time + timedelta(minutes=2),
+            ack_by=supervisor,
+        )
+        visitor = User.objects.get(username="o92QK5demoTransferVisitor001")
+        started = now - timedelta(days=2, hours=3)
+        old = Conversation.objects.create(
+            status=ConversationStatus.FINISHED,
+            user=visitor,
+            counselor=li,
+            institution=li.institution,
+            start_time=started,
+            end_time=started + timedelta(minutes=10),
+            duration=10 * 60_000,
+            creator=visitor,
+        )
+        new = Conversation.objects.create(
+            status=ConversationStatus.FINISHED,
+            user=visitor,
+            counselor=rengar,
+            institution=rengar.institution,
+            start_time=started + timedelta(minutes=10),
+            end_time=started + timedelta(minutes=45),
+            duration=35 * 60_000,
+            creator=li,
+            transferred_from=old,
+        )
+        Conversation.objects.filter(pk=old.pk).update(created_at=started, transferred_to=new)
+        Conversation.objects.filter(pk=new.pk).update(created_at=started, queued_at=started)
+        self._transcript(old, visitor, li, started, lines=TRANSCRIPT[:2])
+        self._transcript(new, visitor, rengar, started + timedelta(minutes=10), lines=TRANSCRIPT[2:5])
 
     def _transcript(self, conversation, visitor, counselor, started, lines=TRANSCRIPT):
         """Messages as the IM callback would have stored them (text and customAudio voice)."""
