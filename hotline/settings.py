@@ -88,6 +88,7 @@ INSTALLED_APPS = [
     "evaluations",
     "messages.apps.MessagesConfig",
     "consultant",
+    "quickreplies",
     "hotline.demo",
     "hotline.retention",
 ]
@@ -283,6 +284,9 @@ if not 60 <= USERSIG_EXPIRE_SECONDS <= 7 * 86400:
     )
 CONVERSATION_TIMEOUT_MINUTES = env_decimal("CONVERSATION_TIMEOUT_MINUTES", "60")
 DEFAULT_MAX_CONSULTS = env_int("DEFAULT_MAX_CONSULTS", 5)
+# PUT /conversation requires the current consent version to be accepted (CONTRACT §10); operators can also
+# turn it on per institution in the admin.
+CONSENT_REQUIRED = env_bool("CONSENT_REQUIRED", False)
 LOGIN_MAX_FAILURES_PER_USER = env_int("LOGIN_MAX_FAILURES_PER_USER", 5)
 LOGIN_MAX_FAILURES_PER_IP = env_int("LOGIN_MAX_FAILURES_PER_IP", 50)
 LOGIN_LOCK_MINUTES = env_int("LOGIN_LOCK_MINUTES", 15)
