@@ -192,6 +192,12 @@ class RankingRateOut(serializers.Serializer):
     rate = serializers.FloatField()
 
 
+class CrisisResourceOut(serializers.Serializer):
+    name = serializers.CharField()
+    phone = serializers.CharField()
+    hours = serializers.CharField()
+
+
 class ConfigOut(serializers.Serializer):
     conversationType = serializers.DictField(child=serializers.CharField())
     userRoles = serializers.DictField(child=serializers.CharField())
@@ -199,6 +205,8 @@ class ConfigOut(serializers.Serializer):
     conversationStatus = serializers.DictField(child=serializers.CharField())
     counselor = serializers.DictField(child=serializers.IntegerField())
     information = serializers.JSONField()
+    consentVersion = serializers.IntegerField(help_text="raised whenever operators change the consent text")
+    crisisResources = CrisisResourceOut(many=True)
 
 
 class RiskIn(serializers.Serializer):

@@ -11,6 +11,7 @@ from hotline.api.errors import Forbidden
 from hotline.api.inputs import body_or_query, query_or_body, validated
 from hotline.api.permissions import PublicMixin
 from hotline.api.schema import envelope, responses
+from users.consent import ConsentGiven, crisis_resources, current_consent_version
 from users.models import ROLE_LABELS, UserType
 from users.permissions import ActionPermissions, IsAdministrator, IsApproved, IsCounselor, IsVisitor
 from users.selectors import consent_information
@@ -48,7 +49,7 @@ class ConversationViewSet(ActionPermissions, viewsets.ViewSet):
     # Every action shows or touches visitors' conversations: an account pending approval gets 403.
     permission_classes = [IsAuthenticated, IsApproved]
     action_permissions = {
-        "start": [IsAuthenticated, IsVisitor],
+        "start": [IsAuthenticated, IsVisitor, ConsentGiven],
         "current": [IsAuthenticated, IsVisitor],
         "supervise": [IsAuthenticated, IsCounselor, IsApproved],
         "delete": [IsAuthenticated, IsAdministrator],
@@ -247,5 +248,7 @@ class ConfigViewSet(PublicMixin, viewsets.ViewSet):
                 "conversationStatus": dict(ConversationStatus.choices),
                 "counselor": {"maxConsults": settings.DEFAULT_MAX_CONSULTS},
                 "information": consent_information(),
+                "consentVersion": current_consent_version(),
+                "crisisResources": crisis_resources(),
             }
         )

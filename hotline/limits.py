@@ -47,6 +47,7 @@ JSON_MAX_DEPTH = 32  # nesting of a request body's JSON (the deepest body any en
 DEFAULT_PAGE_SIZE = 10
 MAX_PAGE_SIZE = 100
 MAX_BATCH_EXPORT = 200  # conversations in one /conversation/batchexport
+QUICK_REPLIES_MAX = 200  # quick replies per owner and per institution (GET /quickreply is one unpaged list)
 
 # ---- workspace date and time formats (CONTRACT §4) ---------------------------------------------------
 DATE_FORMAT = "%Y-%m-%d"

@@ -88,6 +88,7 @@ INSTALLED_APPS = [
     "evaluations",
     "messages.apps.MessagesConfig",
     "consultant",
+    "quickreplies",
     "hotline.demo",
     "hotline.retention",
 ]
@@ -297,6 +298,9 @@ DEFAULT_MAX_CONSULTS = env_int("DEFAULT_MAX_CONSULTS", 5)
 # Performance (issue 13): /conversation/consultlist counts at most this many rows for `count`
 # (0: always the exact count); `next` stays exact. See docs/decisions.md.
 LIST_COUNT_CAP = env_int("LIST_COUNT_CAP", 10000)
+# PUT /conversation requires the current consent version to be accepted (CONTRACT §10); operators can also
+# turn it on per institution in the admin.
+CONSENT_REQUIRED = env_bool("CONSENT_REQUIRED", False)
 LOGIN_MAX_FAILURES_PER_USER = env_int("LOGIN_MAX_FAILURES_PER_USER", 5)
 LOGIN_MAX_FAILURES_PER_IP = env_int("LOGIN_MAX_FAILURES_PER_IP", 50)
 LOGIN_LOCK_MINUTES = env_int("LOGIN_LOCK_MINUTES", 15)

@@ -11,6 +11,7 @@ from hotline.api.metrics import metrics_view
 from hotline.api.routing import both
 from hotline.retention.urls import urlpatterns as retention_urls
 from messages.urls import urlpatterns as message_urls
+from quickreplies.urls import urlpatterns as quickreply_urls
 from scheduling.urls import urlpatterns as scheduling_urls
 from users.urls import urlpatterns as user_urls
 
@@ -27,6 +28,7 @@ urlpatterns = [
     *evaluation_urls,
     *message_urls,
     *consultant_urls,
+    *quickreply_urls,
     *retention_urls,
 ]
 

@@ -6,7 +6,16 @@ from hotline.api.client import client_ip
 from hotline.crypto import blind_index
 
 from . import services
-from .models import STAFF_TYPES, AuditEntry, ConsentDocument, Institution, User, UserType
+from .models import (
+    STAFF_TYPES,
+    AuditEntry,
+    ConsentDocument,
+    ConsentRecord,
+    CrisisResource,
+    Institution,
+    User,
+    UserType,
+)
 from .services import md5_hex
 
 # Fields whose change alters what an account may do: audited as a role change (`user.role`).
@@ -15,7 +24,7 @@ ROLE_FIELDS = ("type", "institution", "is_staff", "is_superuser", "supervisors")
 
 @admin.register(Institution)
 class InstitutionAdmin(admin.ModelAdmin):
-    list_display = ("code", "name", "created_at")
+    list_display = ("code", "name", "consent_required", "created_at")
     search_fields = ("code", "name")
 
 
@@ -174,10 +183,44 @@ class UserAdmin(admin.ModelAdmin):
 
 @admin.register(ConsentDocument)
 class ConsentDocumentAdmin(admin.ModelAdmin):
-    list_display = ("__str__", "updated_at")
+    list_display = ("__str__", "version", "updated_at")
+    readonly_fields = ("version",)
 
     def has_add_permission(self, request):
         return not ConsentDocument.objects.exists()
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+    def save_model(self, request, obj, form, change):
+        # A changed text is a new version: visitors who accepted an older one are asked again (CONTRACT §10).
+        if change and "information" in form.changed_data:
+            obj.version = models.F("version") + 1
+        super().save_model(request, obj, form, change)
+        obj.refresh_from_db(fields=["version"])
+
+
+@admin.register(CrisisResource)
+class CrisisResourceAdmin(admin.ModelAdmin):
+    list_display = ("name", "phone", "hours", "position")
+    list_editable = ("phone", "hours", "position")
+
+
+@admin.register(ConsentRecord)
+class ConsentRecordAdmin(admin.ModelAdmin):
+    """Read-only proof of consent; rows are written by PUT /consent only."""
+
+    list_display = ("user", "version", "accepted_at", "ip")
+    list_filter = ("version",)
+    search_fields = ("=user__id",)
+    list_select_related = ("user",)
+    readonly_fields = ("user", "version", "accepted_at", "ip", "guardian_name", "guardian_phone")
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
 
     def has_delete_permission(self, request, obj=None):
         return False

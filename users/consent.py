@@ -1,4 +1,15 @@
-"""The seed's informed-consent text (§39), the initial content of the editable ConsentDocument."""
+"""Informed consent: the seed's text (§39), the initial content of the editable ConsentDocument, and
+consent as a record (CONTRACT §10): the current version, acceptances, the rule `PUT /conversation`
+checks, and what erasure keeps of them."""
+
+from django.conf import settings
+from django.db import transaction
+from rest_framework.permissions import BasePermission
+
+from hotline.api.errors import Forbidden, InvalidParam
+
+from .models import ConsentDocument, ConsentRecord, CrisisResource, UserType
+from .scoping import OWN, visible_to
 
 PARAGRAPHS = [
     "感谢您对我们热线平台的信任，通过我们平台寻求心理支持。我们平台是华东师范大学应用心理专业硕士的实践服务平台，"
@@ -34,3 +45,106 @@ def default_information():
             children.append({"name": "br"})
         children.append({"type": "text", "text": text})
     return [{"name": "p", "attrs": {"class": "richText", "style": ""}, "children": children}]
+
+
+# ---- consent as a record (CONTRACT §10) ----------------------------------------------------------------
+
+GUARDIAN_AGE_MAX = 13  # PIPL art. 31: a child under 14 consents through a guardian
+CONSENT_FIRST = "请先阅读并同意知情同意书"
+DEFAULT_CRISIS_RESOURCES = [
+    {"name": "全国心理援助热线", "phone": "12356", "hours": "24小时"},
+    {"name": "医疗急救", "phone": "120", "hours": "24小时"},
+    {"name": "报警求助", "phone": "110", "hours": "24小时"},
+]
+
+
+def current_consent_version():
+    """The version of the consent text visitors accept now (1 before an operator ever edits it)."""
+    version = ConsentDocument.objects.order_by("pk").values_list("version", flat=True).first()
+    return version or 1
+
+
+def crisis_resources():
+    rows = CrisisResource.objects.order_by("position", "pk").values("name", "phone", "hours")
+    return [dict(row) for row in rows]
+
+
+def guardian_required(visitor):
+    return visitor.age is not None and 1 <= visitor.age <= GUARDIAN_AGE_MAX
+
+
+def consent_latest(visitor):
+    """The visitor's most recent acceptance, or None."""
+    return (
+        visible_to(visitor, ConsentRecord.objects.all(), purpose=OWN)
+        .only("version", "accepted_at", "user_id")
+        .first()
+    )
+
+
+def consent_status(visitor):
+    """`GET /consent`: what the visitor accepted last, the current version, whether a guardian must
+    consent too."""
+    latest = consent_latest(visitor)
+    return {
+        "version": latest.version if latest else None,
+        "acceptTime": int(latest.accepted_at.timestamp() * 1000) if latest else 0,
+        "current": current_consent_version(),
+        "guardianRequired": guardian_required(visitor),
+    }
+
+
+@transaction.atomic
+def consent_accept(*, visitor, version, guardian_name="", guardian_phone="", ip=""):
+    """Record the visitor's acceptance of the current version (every acceptance is a row: the history is
+    the proof). A visitor aged 1–13 names a guardian with a mainland mobile number."""
+    if version != current_consent_version():
+        raise InvalidParam.field("version", "知情同意书已更新，请阅读最新版本后再同意")
+    if guardian_required(visitor):
+        if not guardian_name:
+            raise InvalidParam.field("guardianName", "未满14周岁须填写监护人姓名")
+        if not guardian_phone:
+            raise InvalidParam.field("guardianPhone", "未满14周岁须填写监护人手机号")
+    return ConsentRecord.objects.create(
+        user=visitor,
+        version=version,
+        ip=ip[:64],
+        guardian_name=guardian_name,
+        guardian_phone=guardian_phone,
+    )
+
+
+def consent_required_for(visitor):
+    return settings.CONSENT_REQUIRED or visitor.institution.consent_required
+
+
+def check_consent_given(visitor):
+    """Raises 403 when the consent rule applies to the visitor (CONSENT_REQUIRED or its institution's
+    switch) and it has not accepted the current version."""
+    if not consent_required_for(visitor):
+        return
+    accepted = visible_to(
+        visitor, ConsentRecord.objects.filter(version=current_consent_version()), purpose=OWN
+    )
+    if not accepted.exists():
+        raise Forbidden(CONSENT_FIRST)
+
+
+class ConsentGiven(BasePermission):
+    """`PUT /conversation`: refused before anything is created while the consent rule is unmet."""
+
+    def has_permission(self, request, view):
+        user = request.user
+        if not (user and user.is_authenticated):
+            return False
+        if user.type == UserType.VISITOR:
+            check_consent_given(user)
+        return True
+
+
+def consent_erase(user):
+    """Erasure and retention: the visitor's consent rows keep version and time (the proof that consent
+    was given) and lose the address and the guardian's name and phone."""
+    ConsentRecord.objects.filter(user=user).exclude(ip="", guardian_name="", guardian_phone="").update(
+        ip="", guardian_name="", guardian_phone=""
+    )

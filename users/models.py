@@ -15,6 +15,10 @@ def default_max_consults():
 class Institution(models.Model):
     code = models.SlugField("机构代码", max_length=64, unique=True)
     name = models.CharField("机构名称", max_length=128)
+    # Per-institution switch of the consent rule (CONTRACT §10); CONSENT_REQUIRED=1 turns it on everywhere.
+    consent_required = models.BooleanField(
+        "须先同意知情同意书", default=False, help_text="开启后，访客须先同意当前版本的知情同意书才能发起咨询"
+    )
     created_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:
@@ -177,6 +181,9 @@ class ConsentDocument(models.Model):
     """The informed-consent rich text that /config shows the mini-program (one row, edited in the admin)."""
 
     information = models.JSONField("知情同意书(富文本节点)")
+    # Raised by the admin whenever the text changes (users.admin.ConsentDocumentAdmin): visitors who
+    # accepted an older version must accept again.
+    version = models.PositiveIntegerField("版本", default=1, editable=False)
     updated_at = models.DateTimeField(auto_now=True)
 
     class Meta:
@@ -184,6 +191,43 @@ class ConsentDocument(models.Model):
 
     def __str__(self):
         return "知情同意书"
+
+
+class ConsentRecord(models.Model):
+    """A visitor's acceptance of one version of the consent text: when, from which address, and for a
+    visitor under 14 the guardian who consented too (PIPL art. 31). Rows are kept as proof; erasure blanks
+    the address and the guardian (users.services.visitor_anonymise)."""
+
+    user = models.ForeignKey(User, on_delete=models.CASCADE, related_name="consents", verbose_name="访客")
+    version = models.PositiveIntegerField("版本")
+    accepted_at = models.DateTimeField("同意时间", auto_now_add=True)
+    ip = models.CharField("客户端地址", max_length=64, blank=True, default="")
+    guardian_name = EncryptedCharField("监护人姓名", max_length=64, blank=True, default="")
+    guardian_phone = EncryptedCharField("监护人手机号", max_length=20, blank=True, default="")
+
+    class Meta:
+        verbose_name = verbose_name_plural = "知情同意记录"
+        ordering = ["-accepted_at", "-pk"]
+        indexes = [models.Index(fields=["user", "-accepted_at"], name="consent_user_time_idx")]
+
+    def __str__(self):
+        return f"{self.user_id} v{self.version} {self.accepted_at:%Y-%m-%d %H:%M:%S}"
+
+
+class CrisisResource(models.Model):
+    """A crisis line the mini-program shows when nobody is on duty (/config `crisisResources`)."""
+
+    name = models.CharField("名称", max_length=64)
+    phone = models.CharField("电话", max_length=32)
+    hours = models.CharField("服务时间", max_length=64, blank=True, default="")
+    position = models.PositiveSmallIntegerField("排序", default=0)
+
+    class Meta:
+        verbose_name = verbose_name_plural = "心理危机求助资源"
+        ordering = ["position", "pk"]
+
+    def __str__(self):
+        return f"{self.name} {self.phone}"
 
 
 class LoginAttempt(models.Model):

@@ -40,6 +40,12 @@ class IsCounselor(_TypeRequired):
     message = "仅咨询师可以操作"
 
 
+class IsStaffOrAdministrator(_TypeRequired):
+    """Everyone but visitors: counsellors, supervisors, administrators."""
+
+    allowed_types = (*ADMIN_TYPES, UserType.SUPERVISOR, UserType.COUNSELOR)
+
+
 PENDING_APPROVAL = "账号待审核"
 
 

@@ -57,12 +57,20 @@ class Rule:
     supervised: tuple[str, ...] = ()
     peers: tuple[str, ...] = ()
     admin_excludes: Mapping[str, object] | None = field(default=None, compare=False)
+    # False: a system administrator sees every institution's rows (`institution` set) but, like anyone,
+    # only its own among the owned ones (quick replies: another person's personal ones stay theirs).
+    system_admin_sees_owned: bool = True
 
     def q(self, actor):
         if actor is None or not getattr(actor, "is_authenticated", False):
             return None
         if actor.type == UserType.ADMIN:
-            return Q()
+            if self.system_admin_sees_owned:
+                return Q()
+            clauses = Q(**{f"{self.institution}__isnull": False}) if self.institution else Q(pk__in=[])
+            for path in self.owners:
+                clauses |= Q(**{path: actor.pk})
+            return clauses
         clauses = Q(pk__in=[])
         if actor.type == UserType.INSTITUTION and self.institution:
             institution = Q(**{self.institution: actor.institution_id})
@@ -92,6 +100,7 @@ def _prefixed(rule, prefix):
             if rule.admin_excludes
             else None
         ),
+        system_admin_sees_owned=rule.system_admin_sees_owned,
     )
 
 
@@ -144,6 +153,17 @@ RULES: dict[str, Rule] = {
         institution="institution_id", peers=(UserType.COUNSELOR, UserType.SUPERVISOR)
     ),
     "scheduling.LeavePeriod": Rule(owners=("user_id",)),
+    # ---- care (CONTRACT §10) ---------------------------------------------------------------------------
+    # Consent records: the visitor's own; administrators of its institution.
+    "users.ConsentRecord": Rule(institution="user__institution_id", owners=("user_id",)),
+    # Quick replies: an institution's shared replies to its staff and administrators, personal ones to
+    # their owner (a shared reply has no owner, a personal one no `shared_institution`).
+    "quickreplies.QuickReply": Rule(
+        institution="shared_institution_id",
+        owners=("owner_id",),
+        peers=(UserType.SUPERVISOR, UserType.COUNSELOR),
+        system_admin_sees_owned=False,
+    ),
 }
 
 PURPOSE_RULES: dict[tuple[str, str], Rule] = {
@@ -159,6 +179,12 @@ PURPOSE_RULES: dict[tuple[str, str], Rule] = {
     # Ratings of one's own counselling sessions (the workspace's comments).
     ("evaluations.Evaluation", OWN): Rule(owners=("conversation__counselor_id",)),
     ("scheduling.WeeklyDuty", MANAGE): _prefixed(MANAGED_USER, "user"),
+    # A visitor's own consent acceptances (GET/PUT /consent, the rule of PUT /conversation).
+    ("users.ConsentRecord", OWN): Rule(owners=("user_id",)),
+    # Quick replies one may edit or delete: one's own, and a shared one by its institution's administrators.
+    ("quickreplies.QuickReply", MANAGE): Rule(
+        institution="shared_institution_id", owners=("owner_id",), system_admin_sees_owned=False
+    ),
 }
 
 

@@ -278,3 +278,23 @@ class MeSerializer(UserSerializer):
     @extend_schema_field(serializers.ListField(child=serializers.DictField(child=serializers.CharField())))
     def get_authorities(self, user):
         return [{"authority": ROLE_BY_TYPE[user.type]}]
+
+
+# ---- consent as a record (CONTRACT §10) ----------------------------------------------------------------
+
+
+class ConsentIn(serializers.Serializer):
+    version = serializers.IntegerField(min_value=1, help_text="the consent version read in /config")
+    guardianName = _text(help_text="required when the visitor's age is 1–13")
+    guardianPhone = _text(
+        max_length=20,
+        validators=[check_mobile],
+        help_text="11-digit mainland mobile; required with guardianName",
+    )
+
+
+class ConsentOut(serializers.Serializer):
+    version = serializers.IntegerField(allow_null=True, help_text="the version accepted last, or null")
+    acceptTime = serializers.IntegerField(help_text="ms; 0 when never accepted")
+    current = serializers.IntegerField()
+    guardianRequired = serializers.BooleanField()

@@ -12,6 +12,7 @@ from hotline.crypto import blind_index, hash_values
 
 from . import throttling, tokens, wechat
 from .audit import audit_record, identifier_digest
+from .consent import consent_erase
 from .models import STAFF_TYPES, Institution, User, UserType
 from .permissions import check_can_grant
 from .scoping import COLLEAGUES, visible_to
@@ -473,6 +474,7 @@ def visitor_anonymise(*, actor, user):
     user.age = None
     user.enabled = False
     user.set_unusable_password()
+    consent_erase(user)
     user.erased_at = user.erased_at or timezone.now()
     user.last_updater = actor
     user.save(

@@ -2,7 +2,14 @@
 
 from hotline.api.routing import both
 
-from .views import AccountViewSet, AuthViewSet, CounselorViewSet, SupervisorViewSet, UserViewSet
+from .views import (
+    AccountViewSet,
+    AuthViewSet,
+    ConsentViewSet,
+    CounselorViewSet,
+    SupervisorViewSet,
+    UserViewSet,
+)
 
 urlpatterns = [
     *both("auth/login", AuthViewSet.as_view({"post": "login"}), "auth-login"),
@@ -37,4 +44,5 @@ urlpatterns = [
         CounselorViewSet.as_view({"post": "update_by_id", "delete": "delete"}),
         "counselor-by-path",
     ),
+    *both("consent", ConsentViewSet.as_view({"get": "status", "put": "accept"}), "consent"),
 ]

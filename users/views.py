@@ -13,12 +13,14 @@ from hotline.api.inputs import body_or_query, validated
 from hotline.api.permissions import PublicMixin
 from hotline.api.schema import envelope, responses
 
-from . import selectors, services, tokens
+from . import consent, selectors, services, tokens
 from .models import TYPE_BY_ROLE, UserType
-from .permissions import ActionPermissions, IsAdministrator, IsCounselor, IsVisitorUpdatingSelf
+from .permissions import ActionPermissions, IsAdministrator, IsCounselor, IsVisitor, IsVisitorUpdatingSelf
 from .serializers import (
     ApprovalIn,
     BackendUserIn,
+    ConsentIn,
+    ConsentOut,
     LoginIn,
     LogoutIn,
     MaxConsultsIn,
@@ -40,6 +42,7 @@ OK_ENVELOPE = envelope("OkEnvelope")
 TOKEN_ENVELOPE = envelope("TokenEnvelope", TokenPairOut)
 USER_ENVELOPE = envelope("UserEnvelope", UserSerializer)
 USER_PAGE_ENVELOPE = envelope("UserPageEnvelope", UserSerializer, many=True, paged=True)
+CONSENT_ENVELOPE = envelope("ConsentEnvelope", ConsentOut)
 
 
 def render_user(user, viewer):
@@ -326,3 +329,24 @@ class CounselorViewSet(StaffViewSet):
     """`/user/ms/counselor*`."""
 
     user_type = UserType.COUNSELOR
+
+
+# Consent as a record (CONTRACT §10): the visitor reads and accepts the current consent version.
+class ConsentViewSet(viewsets.ViewSet):
+    permission_classes = [IsAuthenticated, IsVisitor]
+
+    @extend_schema(summary="知情同意状态", responses=responses(CONSENT_ENVELOPE))
+    def status(self, request):
+        return ok(consent.consent_status(request.user))
+
+    @extend_schema(summary="同意知情同意书", request=ConsentIn, responses=responses(CONSENT_ENVELOPE))
+    def accept(self, request):
+        data = validated(ConsentIn, request.data)
+        consent.consent_accept(
+            visitor=request.user,
+            version=data["version"],
+            guardian_name=data.get("guardianName") or "",
+            guardian_phone=data.get("guardianPhone") or "",
+            ip=client_ip(request),
+        )
+        return ok(consent.consent_status(request.user))

@@ -39,6 +39,7 @@ from consultant.storage import template_path
 from conversations.models import Alert, Conversation
 from hotline.api.timeutil import today
 from messages import files
+from quickreplies.models import QuickReply
 from scheduling.models import Arrangement
 from tests.conftest import TIM_KEY
 from tests.consultant.helpers import PNG, TITLES, import_row, order_body, xlsx_bytes
@@ -129,6 +130,7 @@ class World:
     alerts: dict = field(default_factory=dict)
     chat_file: str = ""
     avatar_file: str = ""
+    quick_replies: dict = field(default_factory=dict)
 
     def user(self, role):
         return self.users[ROLE_USERS.get(role, "counselor")]
@@ -267,6 +269,12 @@ def build_world():
         w.templates[key] = Template.objects.create(
             institution=inst, file_name=f"{key}模板.xlsx", stored_name=stored, size=10
         )
+    for owner in ("counselor", "supervisor", "peer", "pending", "visitor", "inst_admin", "sysadmin"):
+        w.quick_replies[owner] = QuickReply.objects.create(scope="PERSONAL", content="个人", owner=u[owner])
+    for inst in (ecnu, sjtu):
+        w.quick_replies[inst.code] = QuickReply.objects.create(
+            scope="INSTITUTION", content="共享", shared_institution=inst
+        )
     w.chat_file = files.file_store(owner=u["visitor"], upload=png("chat.png"))
     w.avatar_file = files.file_store(
         owner=u["counselor"], upload=png("avatar.png"), kinds=files.IMAGE_KINDS, public=True
@@ -382,6 +390,18 @@ def staff_user(kind, w, target):
     return w.users["peer" if target in (None, OWN) else "foreign"]
 
 
+def quick_reply(w, role, target):
+    """OWN: the caller's personal reply (an administrator's: its institution's shared one); OTHER_OWNER: a
+    colleague's personal reply; OTHER_INST: another institution's shared reply."""
+    if target == OTHER_OWNER:
+        return w.quick_replies["peer"]
+    if target == OTHER_INST:
+        return w.quick_replies["sjtu"]
+    if role in (INST_ADMIN, SYSADMIN):
+        return w.quick_replies["ecnu"]
+    return w.quick_replies.get(ROLE_USERS.get(role), w.quick_replies["counselor"])
+
+
 def order(w, role, target, status):
     return w.orders[w.owner(role, target), status]
 
@@ -443,6 +463,37 @@ HOTLINE = [
     E("api/schema", "GET", everyone(), lambda w, r, t: Req("/api/schema")),
     E("api/docs", "GET", everyone(), lambda w, r, t: Req("/api/docs")),
     E("config", "GET", everyone(), lambda w, r, t: Req("/config")),
+    # ---- care: consent and quick replies (CONTRACT §10) ----
+    E("consent", "GET", roles(visitor=OK), lambda w, r, t: Req("/consent")),
+    E("consent", "PUT", roles(visitor=OK), lambda w, r, t: Req("/consent", {"version": 1})),
+    E(
+        "quickreply",
+        "GET",
+        roles(counselor=OK, supervisor=OK, inst_admin=OK, sysadmin=OK),
+        lambda w, r, t: Req("/quickreply"),
+    ),
+    E(
+        "quickreply",
+        "PUT",
+        roles(counselor=OK, supervisor=OK, inst_admin=OK, sysadmin=OK),
+        lambda w, r, t: Req("/quickreply", {"content": "您好，我在。"}),
+    ),
+    *[
+        E(
+            "quickreply/<hexid:reply_id>",
+            method,
+            roles(
+                counselor=OWNER_ONLY,
+                supervisor=OWNER_ONLY,
+                inst_admin=OWNER_ONLY,
+                sysadmin={OWN: OK, OTHER_OWNER: NOT_FOUND, OTHER_INST: OK},
+            ),
+            lambda w, r, t, m=method: Req(
+                f"/quickreply/{quick_reply(w, r, t).pk}", {"content": "改过的回复"} if m == "POST" else None
+            ),
+        )
+        for method in ("POST", "DELETE")
+    ],
     # ---- users ----
     E(
         "auth/login",
@@ -1037,7 +1088,15 @@ def rows():
 # ---- running a row ----------------------------------------------------------------------------------
 
 
-PROJECT_APPS = ("users", "scheduling", "conversations", "evaluations", "hotline_messages", "consultant")
+PROJECT_APPS = (
+    "users",
+    "scheduling",
+    "conversations",
+    "evaluations",
+    "hotline_messages",
+    "consultant",
+    "quickreplies",
+)
 
 
 def _fingerprint_sql():

@@ -24,8 +24,10 @@ from conversations.models import Alert, Conversation
 from evaluations.models import Evaluation
 from hotline.api.timeutil import SHANGHAI, today
 from messages.models import Message
+from quickreplies.models import QuickReply, QuickReplyScope
 from scheduling.models import Arrangement, LeavePeriod, Presence, WeeklyDuty
-from users.models import Institution, User, UserType
+from users.consent import current_consent_version
+from users.models import ConsentRecord, Institution, User, UserType
 from users.services import md5_hex
 
 DEMO_PASSWORD = "hotline123"
@@ -183,6 +185,18 @@ CASES = [
 ]
 
 
+DEMO_SHARED_REPLIES = [
+    "你好，我是今天的值班咨询师，很高兴你愿意来聊一聊。",
+    "听起来这件事让你很难受，愿意多说一些吗？",
+    "如果你现在有伤害自己的想法，请立即拨打 12356 心理援助热线，或 120/110。",
+]
+DEMO_PERSONAL_REPLIES = {
+    "liMeijin": ["我们先做几次深呼吸，慢慢来。", "今天的时间快到了，我们约下次继续好吗？"],
+    "zhouyu": ["我是督导周瑜，会和你的咨询师一起关注你的情况。"],
+}
+DEMO_CHILD_VISITOR = "o92QK5demoChildVisitor00001"
+
+
 class Command(BaseCommand):
     help = "Fill the database with demo institutions and staff (idempotent)."
 
@@ -217,12 +231,56 @@ class Command(BaseCommand):
         self._care()
         self._workspace()
         self._archives_and_schedule()
+        self._quick_replies_and_consent()
         self.stdout.write(
             self.style.SUCCESS(
                 f"demo data ready ({created} users created); staff password: {DEMO_PASSWORD} "
                 f"(hotline login sends md5: {md5_hex(DEMO_PASSWORD)})"
             )
         )
+
+    def _quick_replies_and_consent(self):
+        """Shared and personal quick replies; consent records of the ecnu visitors, one of them a 13-year-old
+        whose guardian consented too (CONTRACT §10)."""
+        admin = User.objects.get(username="ecnu_admin")
+        if not QuickReply.objects.filter(shared_institution=admin.institution).exists():
+            QuickReply.objects.bulk_create(
+                QuickReply(
+                    scope=QuickReplyScope.INSTITUTION,
+                    content=content,
+                    shared_institution=admin.institution,
+                    creator=admin,
+                )
+                for content in DEMO_SHARED_REPLIES
+            )
+        for username, contents in DEMO_PERSONAL_REPLIES.items():
+            owner = User.objects.get(username=username)
+            if not QuickReply.objects.filter(owner=owner).exists():
+                QuickReply.objects.bulk_create(
+                    QuickReply(scope=QuickReplyScope.PERSONAL, content=content, owner=owner, creator=owner)
+                    for content in contents
+                )
+        child, _ = User.objects.get_or_create(
+            username=DEMO_CHILD_VISITOR,
+            defaults={
+                "type": UserType.VISITOR,
+                "institution": admin.institution,
+                "name": "小周",
+                "age": 13,
+                "open_id": DEMO_CHILD_VISITOR,
+                "activated": True,
+                "password": "!",  # unusable: visitors sign in through WeChat
+            },
+        )
+        version = current_consent_version()
+        for username in ("o92QK5jwNNeMQG_X4GYDngC978iw", "o92QK5m1BHWrtK4m5ULqpZhb9aFY", DEMO_CHILD_VISITOR):
+            visitor = User.objects.get(username=username)
+            if ConsentRecord.objects.filter(user=visitor).exists():
+                continue
+            guardian = (
+                {"guardian_name": "周女士", "guardian_phone": "13912340013"} if visitor == child else {}
+            )
+            ConsentRecord.objects.create(user=visitor, version=version, ip="127.0.0.1", **guardian)
 
     def _duty(self, supervisor):
         """This week's duty days for the ecnu staff, and weekday duty for liMeijin from now on."""
