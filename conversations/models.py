@@ -45,31 +45,53 @@ class Conversation(models.Model):
     """A counselling session (user = visitor, counselor = counsellor) or a supervision request
     (user = counsellor, counselor = supervisor, parent = the session it is about)."""
 
-    id = models.CharField(primary_key=True, max_length=32, default=new_id, editable=False)
+    id = models.CharField("编号", primary_key=True, max_length=32, default=new_id, editable=False)
     type = models.CharField(
-        max_length=24, choices=ConversationType.choices, default=ConversationType.COUNSELING_SESSION
+        "类型", max_length=24, choices=ConversationType.choices, default=ConversationType.COUNSELING_SESSION
     )
-    status = models.CharField(max_length=16, choices=ConversationStatus.choices, db_index=True)
-    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="conversations")
+    status = models.CharField("状态", max_length=16, choices=ConversationStatus.choices, db_index=True)
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, verbose_name="访客", on_delete=models.PROTECT, related_name="conversations"
+    )
     counselor = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="counseled_conversations"
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        related_name="counseled_conversations",
+        verbose_name="咨询师",
     )
-    institution = models.ForeignKey(Institution, on_delete=models.PROTECT, related_name="conversations")
+    institution = models.ForeignKey(
+        Institution, verbose_name="机构", on_delete=models.PROTECT, related_name="conversations"
+    )
     parent = models.ForeignKey(
-        "self", null=True, blank=True, on_delete=models.PROTECT, related_name="supervisions"
+        "self",
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="supervisions",
+        verbose_name="所属会话",
     )
-    start_time = models.DateTimeField(null=True, blank=True, db_index=True)
-    end_time = models.DateTimeField(null=True, blank=True)
-    duration = models.BigIntegerField(default=0, help_text="milliseconds")
-    deleted_at = models.DateTimeField(null=True, blank=True)
+    start_time = models.DateTimeField("开始时间", null=True, blank=True, db_index=True)
+    end_time = models.DateTimeField("结束时间", null=True, blank=True)
+    duration = models.BigIntegerField("时长（毫秒）", default=0, help_text="milliseconds")
+    deleted_at = models.DateTimeField("删除时间", null=True, blank=True)
     creator = models.ForeignKey(
-        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+        verbose_name="创建人",
     )
     last_updater = models.ForeignKey(
-        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+        verbose_name="最后修改人",
     )
-    created_at = models.DateTimeField(auto_now_add=True, db_index=True)
-    updated_at = models.DateTimeField(auto_now=True)
+    created_at = models.DateTimeField("创建时间", auto_now_add=True, db_index=True)
+    updated_at = models.DateTimeField("更新时间", auto_now=True)
 
     class Meta:
         verbose_name = verbose_name_plural = "会话"
