@@ -73,12 +73,16 @@ class ImAccount(models.Model):
     """Whether a user's identifier has been imported into the IM service (account_import)."""
 
     user = models.OneToOneField(
-        "users.User", on_delete=models.CASCADE, primary_key=True, related_name="im_account"
+        "users.User",
+        on_delete=models.CASCADE,
+        primary_key=True,
+        related_name="im_account",
+        verbose_name="用户",
     )
-    imported_at = models.DateTimeField(null=True, blank=True)
-    last_error = models.TextField(blank=True, default="")
-    attempts = models.PositiveIntegerField(default=0)
-    updated_at = models.DateTimeField(auto_now=True)
+    imported_at = models.DateTimeField("导入时间", null=True, blank=True)
+    last_error = models.TextField("最近错误", blank=True, default="")
+    attempts = models.PositiveIntegerField("尝试次数", default=0)
+    updated_at = models.DateTimeField("更新时间", auto_now=True)
 
     class Meta:
         verbose_name = verbose_name_plural = "IM账号导入"
