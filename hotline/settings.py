@@ -89,6 +89,7 @@ INSTALLED_APPS = [
     "messages.apps.MessagesConfig",
     "consultant",
     "hotline.demo",
+    "hotline.dashboard",
     "hotline.retention",
 ]
 
