@@ -23,6 +23,7 @@ from conversations.constants import ConversationStatus
 from conversations.models import Conversation
 from evaluations.models import Evaluation
 from hotline.api.timeutil import SHANGHAI, today
+from hotline.demo.scale import seed_scale
 from messages.models import Message
 from scheduling.models import Arrangement, LeavePeriod, Presence, WeeklyDuty
 from users.models import Institution, User, UserType
@@ -171,13 +172,39 @@ CASES = [
 
 
 class Command(BaseCommand):
-    help = "Fill the database with demo institutions and staff (idempotent)."
+    help = (
+        "Fill the database with demo institutions and staff (idempotent); --scale N adds N counsellors with a "
+        "month of sessions, messages, ratings, duty, orders and case files each (bulk inserts)."
+    )
 
-    @transaction.atomic
-    def handle(self, *args, **options):
+    def add_arguments(self, parser):
+        parser.add_argument(
+            "--scale",
+            type=int,
+            default=0,
+            metavar="N",
+            help="also create N counsellors' worth of realistic data (about 260 rows each; safe to repeat)",
+        )
+
+    def handle(self, *args, scale=0, **options):
         if not settings.DEBUG:
             # Every demo account has the same published password (CONTRACT §11).
             raise CommandError("seed_demo creates accounts with a known password: it runs only with DEBUG=1")
+        if scale < 0:
+            raise CommandError("--scale must be 0 or more")
+        with transaction.atomic():
+            self._demo()
+        if scale:
+            totals = seed_scale(scale, stdout=self.stdout)
+            seconds = totals.pop("seconds", 0)
+            made = ", ".join(f"{count} {kind}" for kind, count in totals.items())
+            self.stdout.write(
+                self.style.SUCCESS(f"--scale {scale}: created {made} in {seconds} s")
+                if any(totals.values())
+                else f"--scale {scale}: all {scale} counsellors' data already present, nothing created"
+            )
+
+    def _demo(self):
         institutions = {}
         for code, name in INSTITUTIONS:
             institutions[code], _ = Institution.objects.get_or_create(code=code, defaults={"name": name})
