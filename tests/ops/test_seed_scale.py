@@ -1,6 +1,7 @@
 """`seed_demo --scale N`: the expected rows, in bulk, safe to repeat, refused outside DEBUG; the scaled data
 reads back through the API (messages decrypted) and feeds the dashboard."""
 
+from datetime import timedelta
 from io import StringIO
 
 import pytest
@@ -11,6 +12,7 @@ from django.db import connection
 from consultant.models import Archive, InterviewRecord, Order
 from conversations.models import Conversation
 from evaluations.models import Evaluation
+from hotline.api.timeutil import day_start, today
 from messages.models import Message
 from scheduling.models import Arrangement
 from tests.helpers import md5, result_of
@@ -101,3 +103,24 @@ def test_negative_scale_is_refused(settings):
     settings.DEBUG = True
     with pytest.raises(CommandError, match="--scale"):
         call_command("seed_demo", "--scale", "-1")
+
+
+@pytest.mark.django_db
+def test_demo_institution_admins_open_their_dashboard(settings, client):
+    settings.DEBUG = True
+    call_command("seed_demo", "--scale", "2", stdout=StringIO())
+    assert client.login(username="ecnu_admin", password="hotline123")
+    response = client.get("/admin/dashboard/")
+    assert response.status_code == 200
+    figures = response.context["figures"]
+    # scale_c00002 is in ecnu (even units), scale_c00001 in sjtu: the page counts ecnu's sessions only.
+    started_today = Conversation.objects.filter(
+        start_time__gte=day_start(today()), start_time__lt=day_start(today() + timedelta(days=1))
+    )
+    assert (
+        sum(count for _, count in figures["hours"]) == started_today.filter(institution__code="ecnu").count()
+    )
+    assert started_today.filter(institution__code="sjtu").count() == 2
+    sjtu_counsellor = User.objects.get(username="scale_c00001")
+    assert sjtu_counsellor.name not in dict(figures["top"])
+    assert User.objects.get(username="scale_c00002").name in dict(figures["top"])

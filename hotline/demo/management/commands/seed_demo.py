@@ -221,6 +221,8 @@ class Command(BaseCommand):
                 user.state = "NORMAL"
             if user_type == UserType.ADMIN:
                 user.is_staff = user.is_superuser = True
+            elif user_type == UserType.INSTITUTION:
+                user.is_staff = True  # the admin's dashboard and read-only pages, for its institution
             user.save(force_insert=True)
             created += 1
         supervisor = User.objects.get(username="zhouyu")
