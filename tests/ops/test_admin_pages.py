@@ -216,3 +216,21 @@ def test_every_column_header_is_translated():
             except FieldDoesNotExist:  # a method column, with its own description, or __str__
                 continue
             assert chinese(field.verbose_name), (model._meta.label, name)
+
+
+@pytest.mark.django_db
+def test_a_conversation_page_links_its_messages(rows, inst_admin):
+    client = _signed_in(inst_admin)
+    conversation = rows["ecnu"]["conversation"]
+    page = client.get(_change_url("conversations", "conversation", conversation)).content.decode()
+    link = f"/admin/hotline_messages/message/?conversation__id__exact={conversation.pk}"
+    assert link in page
+    messages = client.get(link)
+    assert messages.status_code == 200
+    assert _change_url("hotline_messages", "message", rows["ecnu"]["message"]) in messages.content.decode()
+    # The same filter on another institution's conversation lists nothing.
+    other = rows["sjtu"]["conversation"]
+    listed = client.get(
+        f"/admin/hotline_messages/message/?conversation__id__exact={other.pk}"
+    ).content.decode()
+    assert _change_url("hotline_messages", "message", rows["sjtu"]["message"]) not in listed
