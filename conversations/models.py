@@ -45,45 +45,71 @@ class Conversation(models.Model):
     """A counselling session (user = visitor, counselor = counsellor) or a supervision request
     (user = counsellor, counselor = supervisor, parent = the session it is about)."""
 
-    id = models.CharField(primary_key=True, max_length=32, default=new_id, editable=False)
+    id = models.CharField("编号", primary_key=True, max_length=32, default=new_id, editable=False)
     type = models.CharField(
-        max_length=24, choices=ConversationType.choices, default=ConversationType.COUNSELING_SESSION
+        "类型", max_length=24, choices=ConversationType.choices, default=ConversationType.COUNSELING_SESSION
     )
-    status = models.CharField(max_length=16, choices=ConversationStatus.choices, db_index=True)
-    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="conversations")
+    status = models.CharField("状态", max_length=16, choices=ConversationStatus.choices, db_index=True)
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, verbose_name="访客", on_delete=models.PROTECT, related_name="conversations"
+    )
     counselor = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="counseled_conversations"
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        related_name="counseled_conversations",
+        verbose_name="咨询师",
     )
-    institution = models.ForeignKey(Institution, on_delete=models.PROTECT, related_name="conversations")
+    institution = models.ForeignKey(
+        Institution, verbose_name="机构", on_delete=models.PROTECT, related_name="conversations"
+    )
     parent = models.ForeignKey(
-        "self", null=True, blank=True, on_delete=models.PROTECT, related_name="supervisions"
+        "self",
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="supervisions",
+        verbose_name="所属会话",
     )
-    start_time = models.DateTimeField(null=True, blank=True, db_index=True)
-    end_time = models.DateTimeField(null=True, blank=True)
-    duration = models.BigIntegerField(default=0, help_text="milliseconds")
-    deleted_at = models.DateTimeField(null=True, blank=True)
+    start_time = models.DateTimeField("开始时间", null=True, blank=True, db_index=True)
+    end_time = models.DateTimeField("结束时间", null=True, blank=True)
+    duration = models.BigIntegerField("时长（毫秒）", default=0, help_text="milliseconds")
+    deleted_at = models.DateTimeField("删除时间", null=True, blank=True)
     creator = models.ForeignKey(
-        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+        verbose_name="创建人",
     )
     last_updater = models.ForeignKey(
-        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+        verbose_name="最后修改人",
     )
-    created_at = models.DateTimeField(auto_now_add=True, db_index=True)
-    updated_at = models.DateTimeField(auto_now=True)
+    created_at = models.DateTimeField("创建时间", auto_now_add=True, db_index=True)
+    updated_at = models.DateTimeField("更新时间", auto_now=True)
     # Care of the people served (CONTRACT §10): the risk flag, the place in line (a transferred session
     # keeps the old one's), and the transfer chain.
-    risk_level = models.CharField(max_length=8, choices=RiskLevel.choices, default=RiskLevel.NONE)
-    risk_source = models.CharField(max_length=8, choices=RiskSource.choices, blank=True, default="")
-    risk_time = models.DateTimeField(null=True, blank=True)
-    queued_at = models.DateTimeField(
-        default=timezone.now, help_text="place in line: arrival, or the transferred session's"
+    risk_level = models.CharField("风险等级", max_length=8, choices=RiskLevel.choices, default=RiskLevel.NONE)
+    risk_source = models.CharField(
+        "风险来源", max_length=8, choices=RiskSource.choices, blank=True, default=""
     )
-    was_waiting = models.BooleanField(default=False, help_text="queued before it started (waiting figures)")
+    risk_time = models.DateTimeField("标记风险时间", null=True, blank=True)
+    queued_at = models.DateTimeField(
+        "排队时间", default=timezone.now, help_text="place in line: arrival, or the transferred session's"
+    )
+    was_waiting = models.BooleanField(
+        "曾排队等待", default=False, help_text="queued before it started (waiting figures)"
+    )
     transferred_from = models.ForeignKey(
-        "self", null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+        "self", null=True, blank=True, on_delete=models.SET_NULL, related_name="+", verbose_name="转自会话"
     )
     transferred_to = models.ForeignKey(
-        "self", null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+        "self", null=True, blank=True, on_delete=models.SET_NULL, related_name="+", verbose_name="转至会话"
     )
 
     class Meta:
@@ -116,9 +142,11 @@ class RiskPhrase(models.Model):
     """A phrase that flags a visitor's session HIGH/KEYWORD (CONTRACT §10), per institution. Every new
     institution gets the defaults (`receivers.seed_risk_phrases`); operators edit them in the admin."""
 
-    institution = models.ForeignKey(Institution, on_delete=models.CASCADE, related_name="risk_phrases")
+    institution = models.ForeignKey(
+        Institution, on_delete=models.CASCADE, related_name="risk_phrases", verbose_name="机构"
+    )
     phrase = models.CharField("风险词", max_length=64)
-    created_at = models.DateTimeField(auto_now_add=True)
+    created_at = models.DateTimeField("创建时间", auto_now_add=True)
 
     class Meta:
         verbose_name = verbose_name_plural = "风险词"
@@ -132,19 +160,30 @@ class Alert(models.Model):
     """A crisis alert: one per time a session becomes HIGH (CONTRACT §10). Sent to supervisors by jobs
     (messages/tasks.py); escalated once to the institution's administrators when left OPEN."""
 
-    id = models.CharField(primary_key=True, max_length=32, default=new_id, editable=False)
-    conversation = models.ForeignKey(Conversation, on_delete=models.CASCADE, related_name="alerts")
-    counselor = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
-    institution = models.ForeignKey(Institution, on_delete=models.PROTECT, related_name="+")
-    risk_source = models.CharField(max_length=8, choices=RiskSource.choices)
-    status = models.CharField(max_length=8, choices=AlertStatus.choices, default=AlertStatus.OPEN)
-    created_at = models.DateTimeField(default=timezone.now, db_index=True)
-    ack_time = models.DateTimeField(null=True, blank=True)
-    ack_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    id = models.CharField("编号", primary_key=True, max_length=32, default=new_id, editable=False)
+    conversation = models.ForeignKey(
+        Conversation, on_delete=models.CASCADE, related_name="alerts", verbose_name="会话"
     )
-    escalated = models.BooleanField(default=False)
-    escalated_at = models.DateTimeField(null=True, blank=True)
+    counselor = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+", verbose_name="咨询师"
+    )
+    institution = models.ForeignKey(
+        Institution, on_delete=models.PROTECT, related_name="+", verbose_name="机构"
+    )
+    risk_source = models.CharField("风险来源", max_length=8, choices=RiskSource.choices)
+    status = models.CharField("状态", max_length=8, choices=AlertStatus.choices, default=AlertStatus.OPEN)
+    created_at = models.DateTimeField("创建时间", default=timezone.now, db_index=True)
+    ack_time = models.DateTimeField("确认时间", null=True, blank=True)
+    ack_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+        verbose_name="确认人",
+    )
+    escalated = models.BooleanField("已升级", default=False)
+    escalated_at = models.DateTimeField("升级时间", null=True, blank=True)
 
     class Meta:
         verbose_name = verbose_name_plural = "危机预警"

@@ -348,6 +348,29 @@ def rated_ranking(actor):
     return _cached(actor, "rated_ranking", lambda: _rated_ranking(actor))
 
 
+def waiting_now(actor):
+    """Counselling sessions waiting for their counsellor now (the operators' dashboard)."""
+    return _stat_scope(actor).filter(status=ConversationStatus.WAITING).count()
+
+
+def median_wait_today(actor):
+    """The median wait, in seconds, of the sessions that started today (wait = startTime − createTime,
+    as in CONTRACT's wait statistics), or None when none started. The median is taken in Python over one
+    day's rows: the same on SQLite (`make run`) and PostgreSQL."""
+    start, end = day_bounds(today())
+    waits = sorted(
+        (started - created).total_seconds()
+        for created, started in _stat_scope(actor)
+        .filter(start_time__gte=start, start_time__lt=end)
+        .values_list("created_at", "start_time")
+    )
+    if not waits:
+        return None
+    middle = len(waits) // 2
+    median = waits[middle] if len(waits) % 2 else (waits[middle - 1] + waits[middle]) / 2
+    return max(0, round(median))
+
+
 # ---- figures of /arrange/theday (registered in ConversationsConfig.ready) -------------------------------
 
 

@@ -90,6 +90,7 @@ INSTALLED_APPS = [
     "consultant",
     "quickreplies",
     "hotline.demo",
+    "hotline.dashboard",
     "hotline.retention",
 ]
 

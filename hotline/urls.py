@@ -9,6 +9,7 @@ from evaluations.urls import urlpatterns as evaluation_urls
 from hotline.api import views as api_views
 from hotline.api.metrics import metrics_view
 from hotline.api.routing import both
+from hotline.dashboard.views import dashboard
 from hotline.retention.urls import urlpatterns as retention_urls
 from messages.urls import urlpatterns as message_urls
 from quickreplies.urls import urlpatterns as quickreply_urls
@@ -19,6 +20,8 @@ admin.site.site_header = "心院热线运营后台"
 admin.site.site_title = "心院热线"
 
 urlpatterns = [
+    # The operators' dashboard, inside the admin (its sign-in and session), before the admin's catch-all.
+    path("admin/dashboard/", admin.site.admin_view(dashboard), name="admin_dashboard"),
     path("admin/", admin.site.urls),
     *both("health", api_views.HealthView.as_view(), "health"),
     *both("metrics", metrics_view, "metrics"),

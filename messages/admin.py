@@ -1,12 +1,17 @@
 from django.contrib import admin
 
+from users.adminsite import OperatorReadOnlyAdmin
+
 from .models import ImAccount, Message
 
 
 @admin.register(Message)
-class MessageAdmin(admin.ModelAdmin):
-    """The archive is read-only for operators: find a message (also one whose conversation is unknown)."""
+class MessageAdmin(OperatorReadOnlyAdmin):
+    """The archive, read-only (also a message whose conversation is unknown, for superusers). The list
+    shows who wrote to whom and when, never the text; opening one message shows its text and callback
+    body and writes a `message.read` audit row (`users.audit.AUDITED_READS`)."""
 
+    audited_read = "message"
     list_display = (
         "msg_key",
         "from_account",
@@ -17,17 +22,12 @@ class MessageAdmin(admin.ModelAdmin):
         "created_at",
     )
     list_filter = ("is_revoked", "callback_command")
-    search_fields = ("msg_key", "from_account", "to_account", "cloud_custom_data")
-    readonly_fields = [field.name for field in Message._meta.fields]
+    search_fields = ("=msg_key", "=from_account", "=to_account", "=conversation__id")
+    search_help_text = "按消息键、发送方、接收方或会话 id 精确查找"
+    ordering = ("-created_at",)
 
-    def has_add_permission(self, request):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False
+    def get_readonly_fields(self, request, obj=None):
+        return [field.name for field in Message._meta.fields]
 
 
 @admin.register(ImAccount)

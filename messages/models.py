@@ -12,34 +12,35 @@ class Message(models.Model):
     that arrived before its message; the message fills it when it comes.
     """
 
-    id = models.CharField(primary_key=True, max_length=32, default=new_id, editable=False)
-    msg_key = models.CharField(max_length=255, unique=True)
+    id = models.CharField("编号", primary_key=True, max_length=32, default=new_id, editable=False)
+    msg_key = models.CharField("消息键", max_length=255, unique=True)
     conversation = models.ForeignKey(
         "conversations.Conversation",
+        verbose_name="会话",
         null=True,
         blank=True,
         on_delete=models.DO_NOTHING,
         db_constraint=False,
         related_name="messages",
     )
-    cloud_custom_data = models.TextField(blank=True, default="")
-    callback_command = models.CharField(max_length=64, blank=True, default="")
-    from_account = models.CharField(max_length=64, blank=True, default="", db_index=True)
-    to_account = models.CharField(max_length=64, blank=True, default="")
-    msg_seq = models.BigIntegerField(default=0)
-    msg_random = models.BigIntegerField(default=0)
-    msg_time = models.BigIntegerField(default=0, help_text="seconds")
-    online_only_flag = models.BigIntegerField(default=0)
-    send_msg_result = models.BigIntegerField(default=0)
-    error_info = models.TextField(blank=True, default="")
-    unread_msg_num = models.BigIntegerField(default=0)
+    cloud_custom_data = models.TextField("自定义数据", blank=True, default="")
+    callback_command = models.CharField("回调命令", max_length=64, blank=True, default="")
+    from_account = models.CharField("发送方", max_length=64, blank=True, default="", db_index=True)
+    to_account = models.CharField("接收方", max_length=64, blank=True, default="")
+    msg_seq = models.BigIntegerField("消息序号", default=0)
+    msg_random = models.BigIntegerField("消息随机数", default=0)
+    msg_time = models.BigIntegerField("发送时间（秒）", default=0, help_text="seconds")
+    online_only_flag = models.BigIntegerField("仅在线", default=0)
+    send_msg_result = models.BigIntegerField("发送结果", default=0)
+    error_info = models.TextField("错误信息", blank=True, default="")
+    unread_msg_num = models.BigIntegerField("未读数", default=0)
     # Message text and the whole callback body, encrypted at rest (hotline/crypto.py): never queried in SQL.
-    msg_body = EncryptedJSONField(default=list)
-    raw = EncryptedJSONField(default=dict, help_text="the whole callback body as received")
-    is_revoked = models.BooleanField(default=False)
-    revoked_at = models.DateTimeField(null=True, blank=True)
-    placeholder = models.BooleanField(default=False)
-    created_at = models.DateTimeField(auto_now_add=True)
+    msg_body = EncryptedJSONField("消息内容", default=list)
+    raw = EncryptedJSONField("回调原文", default=dict, help_text="the whole callback body as received")
+    is_revoked = models.BooleanField("已撤回", default=False)
+    revoked_at = models.DateTimeField("撤回时间", null=True, blank=True)
+    placeholder = models.BooleanField("占位", default=False)
+    created_at = models.DateTimeField("接收时间", auto_now_add=True)
 
     class Meta:
         verbose_name = verbose_name_plural = "消息"
@@ -72,12 +73,16 @@ class ImAccount(models.Model):
     """Whether a user's identifier has been imported into the IM service (account_import)."""
 
     user = models.OneToOneField(
-        "users.User", on_delete=models.CASCADE, primary_key=True, related_name="im_account"
+        "users.User",
+        on_delete=models.CASCADE,
+        primary_key=True,
+        related_name="im_account",
+        verbose_name="用户",
     )
-    imported_at = models.DateTimeField(null=True, blank=True)
-    last_error = models.TextField(blank=True, default="")
-    attempts = models.PositiveIntegerField(default=0)
-    updated_at = models.DateTimeField(auto_now=True)
+    imported_at = models.DateTimeField("导入时间", null=True, blank=True)
+    last_error = models.TextField("最近错误", blank=True, default="")
+    attempts = models.PositiveIntegerField("尝试次数", default=0)
+    updated_at = models.DateTimeField("更新时间", auto_now=True)
 
     class Meta:
         verbose_name = verbose_name_plural = "IM账号导入"

@@ -23,22 +23,34 @@ class Arrangement(models.Model):
         DAY = "DAY", "按日排班"
         WEEKLY = "WEEKLY", "按周排班"
 
-    id = models.CharField(primary_key=True, max_length=32, default=new_id, editable=False)
-    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="arrangements")
-    type = models.CharField(max_length=16, choices=DutyType.choices)
-    date = models.DateField(db_index=True)
-    start_time = models.TimeField(null=True, blank=True)
-    end_time = models.TimeField(null=True, blank=True)
-    source = models.CharField(max_length=8, choices=Source.choices, default=Source.DAY)
-    removed = models.BooleanField(default=False)
+    id = models.CharField("编号", primary_key=True, max_length=32, default=new_id, editable=False)
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, verbose_name="值班人", on_delete=models.CASCADE, related_name="arrangements"
+    )
+    type = models.CharField("值班类型", max_length=16, choices=DutyType.choices)
+    date = models.DateField("日期", db_index=True)
+    start_time = models.TimeField("开始时间", null=True, blank=True)
+    end_time = models.TimeField("结束时间", null=True, blank=True)
+    source = models.CharField("来源", max_length=8, choices=Source.choices, default=Source.DAY)
+    removed = models.BooleanField("已取消", default=False)
     creator = models.ForeignKey(
-        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+        verbose_name="创建人",
     )
     last_updater = models.ForeignKey(
-        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+        verbose_name="最后修改人",
     )
-    created_at = models.DateTimeField(auto_now_add=True)
-    updated_at = models.DateTimeField(auto_now=True)
+    created_at = models.DateTimeField("创建时间", auto_now_add=True)
+    updated_at = models.DateTimeField("更新时间", auto_now=True)
 
     class Meta:
         verbose_name = verbose_name_plural = "排班"
@@ -59,15 +71,25 @@ class Arrangement(models.Model):
 class WeeklyDuty(models.Model):
     """A user's duty on one weekday (1 = Monday … 7 = Sunday) from `valid_from` on (`/arrange/batch`)."""
 
-    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="weekly_duties")
-    type = models.CharField(max_length=16, choices=DutyType.choices)
-    weekday = models.PositiveSmallIntegerField()
-    valid_from = models.DateField()
-    valid_until = models.DateField(null=True, blank=True)
-    creator = models.ForeignKey(
-        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name="值班人",
+        on_delete=models.CASCADE,
+        related_name="weekly_duties",
     )
-    created_at = models.DateTimeField(auto_now_add=True)
+    type = models.CharField("值班类型", max_length=16, choices=DutyType.choices)
+    weekday = models.PositiveSmallIntegerField("星期")
+    valid_from = models.DateField("生效日期")
+    valid_until = models.DateField("失效日期", null=True, blank=True)
+    creator = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+        verbose_name="创建人",
+    )
+    created_at = models.DateTimeField("创建时间", auto_now_add=True)
 
     class Meta:
         verbose_name = verbose_name_plural = "每周排班"
@@ -96,10 +118,15 @@ class Presence(models.Model):
 class LeavePeriod(models.Model):
     """A counsellor's leave (停诊): not on duty on any day it overlaps (workspace /schedule/stop)."""
 
-    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="leave_periods")
-    start = models.DateTimeField()
-    end = models.DateTimeField()
-    created_at = models.DateTimeField(auto_now_add=True)
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name="咨询师",
+        on_delete=models.CASCADE,
+        related_name="leave_periods",
+    )
+    start = models.DateTimeField("开始时间")
+    end = models.DateTimeField("结束时间")
+    created_at = models.DateTimeField("创建时间", auto_now_add=True)
 
     class Meta:
         verbose_name = verbose_name_plural = "停诊"

@@ -1,6 +1,8 @@
 from django import forms
 from django.contrib import admin, messages
+from django.contrib.auth.models import Group
 from django.db import models
+from rest_framework_simplejwt.token_blacklist.models import BlacklistedToken, OutstandingToken
 
 from hotline.api.client import client_ip
 from hotline.crypto import blind_index
@@ -258,3 +260,11 @@ class AuditEntryAdmin(admin.ModelAdmin):
 
     def has_delete_permission(self, request, obj=None):
         return False
+
+
+# Developer-facing tables hidden from the admin: simplejwt's token bookkeeping (ended through ban, password
+# change and sign-out, `users.tokens`) and permission groups (roles are the user's `type`, not groups).
+# Login attempts, locks, IM callback signatures and WeChat tokens were never registered.
+for _model in (OutstandingToken, BlacklistedToken, Group):
+    if admin.site.is_registered(_model):
+        admin.site.unregister(_model)

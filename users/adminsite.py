@@ -11,8 +11,9 @@ from django.urls import reverse
 
 from hotline.api.client import client_ip
 
-from .audit import audit_record
-from .models import User
+from .audit import audit_read, audit_record
+from .models import ADMIN_TYPES, User
+from .scoping import OPERATE, visible_to
 from .services import audit_user_change, login_failure_record, login_success_record, md5_hex
 
 CHANNEL = "admin"
@@ -51,6 +52,62 @@ class AuditedModelAdmin:
         return logged
 
 
+def is_operator(user):
+    """Who may open the dashboard and the read-only domain pages: a staff account (`is_staff`, the key to
+    /admin/ at all) that is a superuser, a system administrator or an institution administrator."""
+    return bool(
+        user.is_authenticated
+        and user.is_active
+        and user.is_staff
+        and (user.is_superuser or user.type in ADMIN_TYPES)
+    )
+
+
+class OperatorReadOnlyAdmin(admin.ModelAdmin):
+    """A domain's page for operators: viewable by `is_operator`, never added to, changed or deleted here
+    (the APIs' services hold the rules). Rows are scoped by `users.scoping` (purpose `OPERATE`): an
+    institution administrator sees its institution's rows; a superuser every row.
+
+    `audited_read` names a kind of `users.audit.AUDITED_READS`: opening one object's page (its
+    transcript, case file or intake profile) writes that read's audit row; `audited_object_id(obj)` is
+    the id the row names. Lists show no counselling content, so they are not audited."""
+
+    audited_read = None
+    actions = None
+    show_full_result_count = False
+
+    def audited_object_id(self, obj):
+        return obj.pk
+
+    def get_queryset(self, request):
+        queryset = super().get_queryset(request)
+        if request.user.is_superuser:
+            return queryset
+        return visible_to(request.user, queryset, purpose=OPERATE)
+
+    def has_module_permission(self, request):
+        return is_operator(request.user)
+
+    def has_view_permission(self, request, obj=None):
+        return is_operator(request.user)
+
+    def has_add_permission(self, request, obj=None):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+    def render_change_form(self, request, context, add=False, change=False, form_url="", obj=None):
+        """Reached only for an object found in the caller's scope (outside it the admin redirects with
+        "does not exist" before rendering): one audit row per page view."""
+        if self.audited_read and obj is not None:
+            audit_read(request, self.audited_read, self.audited_object_id(obj))
+        return super().render_change_form(request, context, add, change, form_url, obj)
+
+
 class Md5PasswordChangeForm(AdminPasswordChangeForm):
     """The operator types plain passwords; the stored hash is over their md5 hex (CONTRACT §3), as in
     `users.backends`. Django's own form compared and stored the plain text, so the new password opened
@@ -70,6 +127,13 @@ class Md5PasswordChangeForm(AdminPasswordChangeForm):
 
 
 class AuditedAdminSite(admin.AdminSite):
+    # The index links the operators' dashboard (`hotline.dashboard`, at /admin/dashboard/).
+    index_template = "admin/hotline_index.html"
+
+    def index(self, request, extra_context=None):
+        extra_context = {"show_dashboard": is_operator(request.user), **(extra_context or {})}
+        return super().index(request, extra_context)
+
     def register(self, model_or_iterable, admin_class=None, **options):
         base = admin_class or admin.ModelAdmin
         if not issubclass(base, AuditedModelAdmin):

@@ -27,6 +27,8 @@ AUDITED_READS = {
     "archive_list": "archive",
     # /api/consultant/records/personal-profile: the intake profile of one order's visitor
     "intake": "order",
+    # The admin's page of one archived IM message (its text and the callback body)
+    "message": "message",
 }
 
 

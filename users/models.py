@@ -19,7 +19,7 @@ class Institution(models.Model):
     consent_required = models.BooleanField(
         "须先同意知情同意书", default=False, help_text="开启后，访客须先同意当前版本的知情同意书才能发起咨询"
     )
-    created_at = models.DateTimeField(auto_now_add=True)
+    created_at = models.DateTimeField("创建时间", auto_now_add=True)
 
     class Meta:
         verbose_name = verbose_name_plural = "机构"
@@ -69,7 +69,7 @@ class User(AbstractBaseUser, PermissionsMixin):
     The stored password is Argon2id over md5(plain password) as lowercase hex.
     """
 
-    id = models.CharField(primary_key=True, max_length=32, default=new_id, editable=False)
+    id = models.CharField("编号", primary_key=True, max_length=32, default=new_id, editable=False)
     username = models.CharField("用户名", max_length=64, unique=True)
     type = models.CharField("类型", max_length=16, choices=UserType.choices, db_index=True)
     institution = models.ForeignKey(
@@ -106,21 +106,33 @@ class User(AbstractBaseUser, PermissionsMixin):
     approved = models.BooleanField(
         "已审核", default=True, help_text="未审核的工作台账号不能值班、不能接待访客、不能查看访客数据"
     )
-    activated = models.BooleanField(default=False)
-    activate_time = models.DateTimeField(null=True, blank=True)
+    activated = models.BooleanField("已激活", default=False)
+    activate_time = models.DateTimeField("激活时间", null=True, blank=True)
     deleted_at = models.DateTimeField("删除时间", null=True, blank=True)
     deactivated_at = models.DateTimeField("注销时间", null=True, blank=True)
     # A visitor anonymised by an erasure request or by retention (`purge_expired`); see docs/decisions.md.
     erased_at = models.DateTimeField("匿名化时间", null=True, blank=True)
     is_staff = models.BooleanField("可登录管理后台", default=False)
     creator = models.ForeignKey(
-        "self", null=True, blank=True, on_delete=models.SET_NULL, related_name="+", db_constraint=False
+        "self",
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+        db_constraint=False,
+        verbose_name="创建人",
     )
     last_updater = models.ForeignKey(
-        "self", null=True, blank=True, on_delete=models.SET_NULL, related_name="+", db_constraint=False
+        "self",
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+        db_constraint=False,
+        verbose_name="最后修改人",
     )
-    created_at = models.DateTimeField(auto_now_add=True, db_index=True)
-    updated_at = models.DateTimeField(auto_now=True)
+    created_at = models.DateTimeField("创建时间", auto_now_add=True, db_index=True)
+    updated_at = models.DateTimeField("更新时间", auto_now=True)
 
     objects = UserManager()
 
@@ -184,7 +196,7 @@ class ConsentDocument(models.Model):
     # Raised by the admin whenever the text changes (users.admin.ConsentDocumentAdmin): visitors who
     # accepted an older version must accept again.
     version = models.PositiveIntegerField("版本", default=1, editable=False)
-    updated_at = models.DateTimeField(auto_now=True)
+    updated_at = models.DateTimeField("更新时间", auto_now=True)
 
     class Meta:
         verbose_name = verbose_name_plural = "知情同意书"
@@ -284,16 +296,21 @@ class AuditEntry(models.Model):
 
     # DO_NOTHING: an audit row outlives its actor unchanged (SET_NULL would be an UPDATE the trigger refuses).
     actor = models.ForeignKey(
-        User, null=True, on_delete=models.DO_NOTHING, related_name="+", db_constraint=False
+        User,
+        null=True,
+        on_delete=models.DO_NOTHING,
+        related_name="+",
+        db_constraint=False,
+        verbose_name="操作者",
     )
-    actor_username = models.CharField(max_length=64)
-    action = models.CharField(max_length=64, db_index=True)
-    object_type = models.CharField(max_length=64)
-    object_id = models.CharField(max_length=64, blank=True, default="")
-    object_ids = models.JSONField(default=list)
-    detail = models.JSONField(default=dict, blank=True)
-    ip = models.CharField(max_length=64, blank=True, default="")
-    created_at = models.DateTimeField(auto_now_add=True, db_index=True)
+    actor_username = models.CharField("操作者用户名", max_length=64)
+    action = models.CharField("操作", max_length=64, db_index=True)
+    object_type = models.CharField("对象类型", max_length=64)
+    object_id = models.CharField("对象 id", max_length=64, blank=True, default="")
+    object_ids = models.JSONField("对象 id 列表", default=list)
+    detail = models.JSONField("详情", default=dict, blank=True)
+    ip = models.CharField("IP 地址", max_length=64, blank=True, default="")
+    created_at = models.DateTimeField("时间", auto_now_add=True, db_index=True)
 
     class Meta:
         verbose_name = verbose_name_plural = "审计日志"

@@ -29,6 +29,9 @@ MANAGE = "manage"
 COLLEAGUES = "colleagues"
 SCHEDULE = "schedule"
 OWN = "own"
+# The operators' read-only admin pages: a system administrator every row, an institution administrator the
+# rows of its institution (by the institution of the row's people), nobody else any.
+OPERATE = "operate"
 
 EVERYONE_BUT_ADMINS = (UserType.INSTITUTION, UserType.SUPERVISOR, UserType.COUNSELOR, UserType.VISITOR)
 
@@ -185,6 +188,18 @@ PURPOSE_RULES: dict[tuple[str, str], Rule] = {
     ("quickreplies.QuickReply", MANAGE): Rule(
         institution="shared_institution_id", owners=("owner_id",), system_admin_sees_owned=False
     ),
+    # The admin's read-only pages (users/adminsite.py `OperatorReadOnlyAdmin`).
+    ("conversations.Conversation", OPERATE): Rule(institution="institution_id"),
+    ("conversations.Alert", OPERATE): Rule(institution="institution_id"),
+    ("evaluations.Evaluation", OPERATE): Rule(institution="conversation__institution_id"),
+    ("hotline_messages.Message", OPERATE): Rule(institution="conversation__institution_id"),
+    ("scheduling.Arrangement", OPERATE): Rule(institution="user__institution_id"),
+    ("scheduling.WeeklyDuty", OPERATE): Rule(institution="user__institution_id"),
+    ("scheduling.LeavePeriod", OPERATE): Rule(institution="user__institution_id"),
+    ("consultant.Order", OPERATE): Rule(institution="consultant__institution_id"),
+    ("consultant.IntakeProfile", OPERATE): Rule(institution="order__consultant__institution_id"),
+    ("consultant.Archive", OPERATE): Rule(institution="consultant__institution_id"),
+    ("consultant.InterviewRecord", OPERATE): Rule(institution="archive__consultant__institution_id"),
 }
 
 

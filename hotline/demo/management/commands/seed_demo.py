@@ -23,6 +23,7 @@ from conversations.constants import AlertStatus, ConversationStatus, RiskLevel, 
 from conversations.models import Alert, Conversation
 from evaluations.models import Evaluation
 from hotline.api.timeutil import SHANGHAI, today
+from hotline.demo.scale import seed_scale
 from messages.models import Message
 from quickreplies.models import QuickReply, QuickReplyScope
 from scheduling.models import Arrangement, LeavePeriod, Presence, WeeklyDuty
@@ -198,13 +199,39 @@ DEMO_CHILD_VISITOR = "o92QK5demoChildVisitor00001"
 
 
 class Command(BaseCommand):
-    help = "Fill the database with demo institutions and staff (idempotent)."
+    help = (
+        "Fill the database with demo institutions and staff (idempotent); --scale N adds N counsellors with a "
+        "month of sessions, messages, ratings, duty, orders and case files each (bulk inserts)."
+    )
 
-    @transaction.atomic
-    def handle(self, *args, **options):
+    def add_arguments(self, parser):
+        parser.add_argument(
+            "--scale",
+            type=int,
+            default=0,
+            metavar="N",
+            help="also create N counsellors' worth of realistic data (about 260 rows each; safe to repeat)",
+        )
+
+    def handle(self, *args, scale=0, **options):
         if not settings.DEBUG:
             # Every demo account has the same published password (CONTRACT §11).
             raise CommandError("seed_demo creates accounts with a known password: it runs only with DEBUG=1")
+        if scale < 0:
+            raise CommandError("--scale must be 0 or more")
+        with transaction.atomic():
+            self._demo()
+        if scale:
+            totals = seed_scale(scale, stdout=self.stdout)
+            seconds = totals.pop("seconds", 0)
+            made = ", ".join(f"{count} {kind}" for kind, count in totals.items())
+            self.stdout.write(
+                self.style.SUCCESS(f"--scale {scale}: created {made} in {seconds} s")
+                if any(totals.values())
+                else f"--scale {scale}: all {scale} counsellors' data already present, nothing created"
+            )
+
+    def _demo(self):
         institutions = {}
         for code, name in INSTITUTIONS:
             institutions[code], _ = Institution.objects.get_or_create(code=code, defaults={"name": name})
@@ -221,6 +248,8 @@ class Command(BaseCommand):
                 user.state = "NORMAL"
             if user_type == UserType.ADMIN:
                 user.is_staff = user.is_superuser = True
+            elif user_type == UserType.INSTITUTION:
+                user.is_staff = True  # the admin's dashboard and read-only pages, for its institution
             user.save(force_insert=True)
             created += 1
         supervisor = User.objects.get(username="zhouyu")
