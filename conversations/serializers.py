@@ -7,7 +7,7 @@ from hotline.api.fields import EpochMsField, RecordSerializer, StrictCharField, 
 from hotline.limits import MAX_MS
 from users.serializers import UserSerializer
 
-from .constants import ConversationStatus, ConversationType
+from .constants import ConversationStatus, ConversationType, RiskLevel
 from .models import OPEN_STATUSES
 from .selectors import attach_estimated_waits
 
@@ -168,8 +168,9 @@ class ConversationSerializer(RecordSerializer):
 
     @extend_schema_field(UserSerializer())
     def get_user(self, conversation):
-        """A visitor's contacts are shown unmasked to staff only while the session is open (`users.exposure`)."""
-        if self.get_status(conversation) in OPEN_STATUSES:
+        """A visitor's contacts are shown unmasked to staff only while the session is open or flagged at
+        risk (`users.exposure`; docs/decisions.md)."""
+        if self.get_status(conversation) in OPEN_STATUSES or conversation.risk_level == RiskLevel.HIGH:
             return self._open_session_users.to_representation(conversation.user)
         return self._users.to_representation(conversation.user)
 

@@ -1,5 +1,5 @@
 """Minimum exposure of a visitor's contact data (issue 12, rule in `users/exposure.py`): staff see the
-phone and emergency contact unmasked only on an open session's conversation; elsewhere masked;
+phone and emergency contact unmasked only on the conversation of an open session or one flagged at risk; elsewhere masked;
 administrators see them in full; other visitors never."""
 
 from datetime import timedelta
@@ -82,6 +82,18 @@ def test_a_waiting_session_counts_as_open(as_user, ecnu, counselor, sessions, vi
     Conversation.objects.filter(pk=sessions["open"]).update(status="WAITING", start_time=None)
     seen = rows_seen_by(as_user, counselor)
     assert contacts(seen[sessions["open"]]) == FULL and contacts(seen[sessions["closed"]]) == MASKED
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("role", ["counselor", "supervisor"])
+def test_a_closed_session_flagged_at_risk_shows_the_contacts(request, as_user, sessions, role):
+    """After a crisis the counsellor may need to reach the visitor or the emergency contact."""
+    Conversation.objects.filter(pk=sessions["closed"]).update(risk_level="HIGH", risk_source="STAFF")
+    seen = rows_seen_by(as_user, request.getfixturevalue(role))
+    assert contacts(seen[sessions["closed"]]) == FULL
+    assert seen[sessions["closed"]]["idNumber"] is None
+    Conversation.objects.filter(pk=sessions["closed"]).update(risk_level="NONE", risk_source="")
+    assert contacts(rows_seen_by(as_user, request.getfixturevalue(role))[sessions["closed"]]) == MASKED
 
 
 @pytest.mark.django_db
