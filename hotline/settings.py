@@ -155,6 +155,9 @@ CRISIS_ESCALATE_MINUTES = env_str("CRISIS_ESCALATE_MINUTES", "5")
 CRISIS_ESCALATE_CRON = env_str("CRISIS_ESCALATE_CRON", "* * * * *")
 JOB_KEEP_DAYS = env_int("JOB_KEEP_DAYS", 7)
 JOB_PRUNE_CRON = env_str("JOB_PRUNE_CRON", "17 3 * * *")
+# The retention run (hotline/retention/tasks.py) and stale presence (scheduling/tasks.py).
+RETENTION_PURGE_CRON = env_str("RETENTION_PURGE_CRON", "43 2 * * *")
+PRESENCE_STALE_CRON = env_str("PRESENCE_STALE_CRON", "*/10 * * * *")
 
 AUTH_USER_MODEL = "users.User"
 AUTHENTICATION_BACKENDS = ["users.backends.PlainPasswordBackend"]

@@ -2,6 +2,7 @@
 
 from datetime import timedelta
 
+from django.conf import settings
 from django.db import transaction
 from django.utils import timezone
 
@@ -10,7 +11,7 @@ from hotline.api.timeutil import today
 from users.audit import audit_record
 from users.selectors import users_managed_by
 
-from .models import Arrangement, WeeklyDuty
+from .models import Arrangement, Presence, WeeklyDuty
 from .selectors import access_duty_day, weekly_rules_on
 
 
@@ -102,3 +103,19 @@ def arrangements_materialize(day, *, user_ids):
     ]
     if rows:
         Arrangement.objects.bulk_create(rows, ignore_conflicts=True)
+
+
+# A UserSig's life plus this: the SDK signs in again with a new UserSig (a Login callback) before then.
+PRESENCE_STALE_GRACE = timedelta(minutes=10)
+
+
+def presence_expire_stale(*, now=None):
+    """Set offline the identifiers last reported online (by a Login) longer ago than a UserSig lives
+    (USERSIG_EXPIRE_SECONDS): that login has expired, and its Logout or Disconnect callback was lost.
+    One UPDATE; a newer callback that lands at the same time wins (it writes a newer `updated_at`)."""
+    cutoff = (
+        (now or timezone.now()) - timedelta(seconds=settings.USERSIG_EXPIRE_SECONDS) - PRESENCE_STALE_GRACE
+    )
+    return Presence.objects.filter(online=True, updated_at__lt=cutoff).update(
+        online=False, action="Stale", updated_at=timezone.now()
+    )

@@ -169,3 +169,21 @@ def test_runs_at_the_same_time_share_the_work(settings, aged_session, new_visito
     runs = AuditEntry.objects.filter(action="retention.purge")
     assert sum(run.detail["visitors"] for run in runs) == 12
     assert sum(run.detail["conversations"] for run in runs) == 12
+
+
+def test_the_worker_runs_the_nightly_pass(job_queue, settings, aged_session, new_visitor):
+    """RETENTION_PURGE_CRON schedules the same pass in the worker (hotline/retention/tasks.py)."""
+    import time
+
+    from hotline.retention.tasks import purge_expired_periodically
+
+    settings.RETENTION_DAYS = 1
+    visitor = new_visitor()
+    session = aged_session(visitor, days_ago=3)
+    purge_expired_periodically.defer(timestamp=int(time.time()))
+    job_queue.run()
+    assert {job.status for job in job_queue.jobs("retention.purge_expired")} == {"succeeded"}
+    visitor.refresh_from_db()
+    assert visitor.erased_at is not None and messages_of(session) == 0
+    runs = AuditEntry.objects.filter(action="retention.purge")
+    assert sum(run.detail["visitors"] for run in runs) == 1 and all(run.actor_id is None for run in runs)
