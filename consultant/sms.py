@@ -18,6 +18,10 @@ from hotline.api.errors import ProviderError
 logger = logging.getLogger(__name__)
 
 
+class SmsUnavailable(ProviderError):
+    """The provider could not be reached or did not answer: worth retrying (`codes.code_send`)."""
+
+
 def send_code(phone, code, text):
     backend = settings.SMS_BACKEND
     if backend == "console":
@@ -91,7 +95,7 @@ def _send_tencent(phone, code):
     except (requests.RequestException, ValueError) as exc:
         # Described by type only, as for WeChat: an exception text may carry the request URL.
         logger.warning("Tencent SMS unreachable: %s", type(exc).__name__)
-        raise ProviderError("短信服务暂时不可用，请稍后再试") from None
+        raise SmsUnavailable("短信服务暂时不可用，请稍后再试") from None
     if "Error" in result:
         error = result["Error"]
         raise ProviderError(f"短信发送失败：{error.get('Code')} {error.get('Message')}")

@@ -37,18 +37,23 @@ class ProviderRetry(RetryStrategy):
     `failed` for an operator to retry. Reads the settings at each decision, so tests and operators may
     change them without re-registering the tasks."""
 
+    def __init__(self, max_retries=None):
+        self.max_retries = max_retries
+
     def get_retry_decision(self, *, exception, job):
-        if settings.JOB_MAX_RETRIES <= 0:  # Procrastinate reads max_attempts=0 as "no limit"
+        retries = settings.JOB_MAX_RETRIES
+        if self.max_retries is not None:
+            retries = min(retries, self.max_retries)
+        if retries <= 0:  # Procrastinate reads max_attempts=0 as "no limit"
             return None
-        strategy = RetryStrategy(
-            max_attempts=settings.JOB_MAX_RETRIES, exponential_wait=settings.JOB_RETRY_BASE_SECONDS
-        )
+        strategy = RetryStrategy(max_attempts=retries, exponential_wait=settings.JOB_RETRY_BASE_SECONDS)
         return strategy.get_retry_decision(exception=exception, job=job)
 
 
-def provider_retry():
-    """The retry strategy of a call to an outside provider (IM, and later alert delivery)."""
-    return ProviderRetry()
+def provider_retry(max_retries=None):
+    """The retry strategy of a call to an outside provider (IM import and kick, alerts, verification
+    codes); `max_retries` caps JOB_MAX_RETRIES for work that is useless after a while."""
+    return ProviderRetry(max_retries)
 
 
 def _run_inline(task, kwargs):
