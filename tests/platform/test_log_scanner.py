@@ -141,7 +141,8 @@ def codes(anon, settings):
         ws_error(anon.post(f"{W}/auth/phone", {"phone": "13812345679"}, format="json"), 502, -1)
         settings.TENCENT_SMS_ENDPOINT = silent.base_url
         settings.SMS_TIMEOUT_SECONDS = 0.3
-        ws_error(anon.post(f"{W}/auth/phone", {"phone": "13812345670"}, format="json"), 502, -1)
+        # A provider that does not answer: the code is handed to the worker (its log lines scanned too).
+        ws_data(anon.post(f"{W}/auth/phone", {"phone": "13812345670"}, format="json"))
     finally:
         sms.stop()
         silent.stop()
