@@ -10,6 +10,7 @@ from django.db.models.functions import Coalesce, ExtractHour, ExtractMonth
 from evaluations.models import Evaluation
 from hotline.api.errors import Forbidden, InvalidParam, NotFound
 from hotline.api.timeutil import day_bounds, today
+from hotline.crypto import EncryptedMixin
 from scheduling import workspace
 from scheduling.models import Arrangement
 from users.scoping import OWN, access, visible_to
@@ -167,12 +168,30 @@ def age_data(actor):
 
 
 def archives_filtered(actor, filters):
-    """The caller's archives with their record count; every archive field filters (contains)."""
+    """The caller's archives with their record count; every archive field filters (contains). Fields
+    encrypted at rest (the evaluation and follow-up plan) cannot be searched in SQL: they are matched
+    after decryption, over the rows the other filters left, in one more query."""
     queryset = visible_to(actor, Archive.objects.all()).annotate(interview_count=Count("records"))
+    encrypted = {}
     for name in ARCHIVE_FIELDS:
         value = filters.get(name)
-        if value not in (None, ""):
+        if value in (None, ""):
+            continue
+        if isinstance(Archive._meta.get_field(name), EncryptedMixin):
+            encrypted[name] = str(value).lower()
+        else:
             queryset = queryset.filter(**{f"{name}__icontains": value})
+    if encrypted:
+        rows = queryset.values_list("pk", *encrypted)
+        matching = [
+            row[0]
+            for row in rows
+            if all(
+                wanted in (text or "").lower()
+                for wanted, text in zip(encrypted.values(), row[1:], strict=True)
+            )
+        ]
+        queryset = queryset.filter(pk__in=matching)
     count = filters.get("interview_count")
     if count not in (None, ""):
         try:

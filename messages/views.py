@@ -1,6 +1,7 @@
 """Hotline API: IM identity (§37), the IM callback and transcripts (§38 消息相关API), files."""
 
 import logging
+import re
 
 from django.conf import settings
 from django.db import DatabaseError
@@ -12,6 +13,7 @@ from rest_framework.permissions import AllowAny, IsAuthenticated
 from rest_framework.response import Response
 
 from hotline.api.client import client_ip
+from hotline.api.converters import HexIdConverter
 from hotline.api.envelope import error_response, ok, paginate, rows_in_order
 from hotline.api.errors import (
     ApiError,
@@ -189,6 +191,9 @@ class MessageViewSet(ActionPermissions, viewsets.ViewSet):
         return _xlsx_response(workbook, f"conversations-{len(dict.fromkeys(ids))}.xlsx")
 
 
+CONVERSATION_ID = re.compile(HexIdConverter.regex)
+
+
 def _conversation_ids(body):
     """The batch export's body: a JSON array of conversation ids (or `{"ids": [...]}`)."""
     ids = body.get("ids") if isinstance(body, dict) else body
@@ -196,6 +201,9 @@ def _conversation_ids(body):
         raise InvalidParam("请求体须为会话id数组")
     if len(ids) > MAX_BATCH_EXPORT or not all(isinstance(item, str) for item in ids):
         raise InvalidParam(f"请求体须为不超过{MAX_BATCH_EXPORT}个会话id的字符串数组")
+    malformed = [item for item in ids if not CONVERSATION_ID.fullmatch(item)]
+    if malformed:  # never an id (CONTRACT §4: 32 lowercase hex characters), and never sent to SQL
+        raise InvalidParam(f"会话id格式不正确（须为32位十六进制）: {malformed[0][:40]!r}")
     return ids
 
 

@@ -59,7 +59,10 @@ def test_export_is_for_administrators_of_the_institution(as_user, chat, counselo
 
 
 @pytest.mark.django_db
-@pytest.mark.parametrize("body", [[], {}, "x", [1, 2], ["a"] * 201])
+@pytest.mark.parametrize(
+    "body",
+    [[], {}, "x", [1, 2], ["a"] * 201, ["\u0000"], ["g" * 32], ["0" * 31 + "\u0000"], ["ABCDEF" * 5 + "AB"]],
+)
 def test_batch_export_validates_the_body(as_user, inst_admin, body):
     error_of(as_user(inst_admin).post("/conversation/batchexport", body, format="json"), 400, -2)
 
