@@ -218,7 +218,9 @@ def alert_ack(*, actor, alert_id):
     if actor.type not in (UserType.SUPERVISOR, UserType.INSTITUTION, UserType.ADMIN):
         raise NotFound("预警不存在")
     with transaction.atomic():
-        alert = access(actor, Alert.objects.all(), alert_id, for_update=True, message="预警不存在")
+        # An alert of a deleted conversation is gone like the conversation (CONTRACT §5), as in the list.
+        alerts = Alert.objects.filter(conversation__deleted_at__isnull=True)
+        alert = access(actor, alerts, alert_id, for_update=True, message="预警不存在")
         if alert.status != AlertStatus.ACKED:
             alert.status = AlertStatus.ACKED
             alert.ack_time = timezone.now()
@@ -322,7 +324,7 @@ def transfer(*, actor, conversation_id, counselor_id, note, ip=""):
             risk_level=old.risk_level,
             risk_source=old.risk_source,
             risk_time=old.risk_time,
-            queued_at=old.created_at,
+            queued_at=old.queued_at,  # the visitor's first arrival, through any chain of transfers
             transferred_from=old,
         )
         old.transferred_to = new

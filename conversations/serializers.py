@@ -249,8 +249,12 @@ class AlertOut(serializers.Serializer):
 class LiveConversationSerializer(ConversationSerializer):
     """A conversation of the supervisor's live view, with its last message time and message count."""
 
-    lastMessageTime = serializers.IntegerField(source="last_message_time", help_text="ms; 0 when none")
+    lastMessageTime = serializers.SerializerMethodField()
     messageCount = serializers.IntegerField(source="message_count")
+
+    @extend_schema_field(serializers.IntegerField(help_text="ms; 0 when none"))
+    def get_lastMessageTime(self, conversation):
+        return conversation.last_message_seconds * 1000
 
 
 class WaitStatisticsQuery(serializers.Serializer):

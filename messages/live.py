@@ -2,7 +2,7 @@
 see, HIGH first, then oldest first, with each one's last message time and message count. Here rather
 than in conversations because the counts come from the message archive (conversations sits below)."""
 
-from django.db.models import Case, Count, IntegerField, Max, OuterRef, Subquery, Value, When
+from django.db.models import Case, Count, IntegerField, Max, OuterRef, Q, Subquery, Value, When
 from django.db.models.functions import Coalesce
 from drf_spectacular.utils import extend_schema
 from rest_framework import serializers, viewsets
@@ -25,7 +25,17 @@ LIVE_VIEWERS = (UserType.SUPERVISOR, UserType.INSTITUTION, UserType.ADMIN)
 
 
 def _of_conversation(aggregate):
-    rows = Message.objects.filter(conversation_id=OuterRef("pk"), placeholder=False, is_revoked=False)
+    """An aggregate over the session's messages as its transcript shows them: between its two
+    participants only (a message naming the session from anyone else counts for nothing)."""
+    participants = Q(**{"from_account": OuterRef("user__username")}) | Q(
+        **{"from_account": OuterRef("counselor__username")}
+    )
+    recipients = Q(**{"to_account": OuterRef("user__username")}) | Q(
+        **{"to_account": OuterRef("counselor__username")}
+    )
+    rows = Message.objects.filter(
+        participants, recipients, conversation_id=OuterRef("pk"), placeholder=False, is_revoked=False
+    )
     return Subquery(
         rows.order_by().values("conversation_id").annotate(v=aggregate).values("v")[:1],
         output_field=IntegerField(),
@@ -39,7 +49,8 @@ def live_sessions(actor):
         .filter(type=ConversationType.COUNSELING_SESSION, shown_status__in=OPEN_STATUSES)
         .annotate(
             message_count=Coalesce(_of_conversation(Count("pk")), Value(0)),
-            last_message_time=Coalesce(_of_conversation(Max("msg_time")) * 1000, Value(0)),
+            # Seconds: made milliseconds in Python (a provider's odd MsgTime must not overflow SQL).
+            last_message_seconds=Coalesce(_of_conversation(Max("msg_time")), Value(0)),
             high_first=Case(
                 When(risk_level=RiskLevel.HIGH, then=Value(0)), default=Value(1), output_field=IntegerField()
             ),

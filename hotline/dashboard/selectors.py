@@ -21,6 +21,7 @@ def alert_counts(actor):
     model = alert_model()
     if model is None:
         return None
-    return visible_to(actor, model.objects.filter(status="OPEN")).aggregate(
+    alerts = model.objects.filter(status="OPEN", conversation__deleted_at__isnull=True)
+    return visible_to(actor, alerts).aggregate(
         open=Count("pk"), escalated=Count("pk", filter=Q(escalated=True))
     )

@@ -174,10 +174,18 @@ def test_live_view_fixed_queries(as_user, on_duty, visitors, supervisor, inst_ad
         Message.objects.create(
             msg_key=f"m{seq}",
             conversation_id=ids[0],
-            from_account="a",
-            to_account="b",
+            from_account=visitors[0].username if seq % 2 else on_duty.username,
+            to_account=on_duty.username if seq % 2 else visitors[0].username,
             msg_time=1700000000 + seq,
         )
+    # A message naming the session from someone else is not the session's (as in its transcript).
+    Message.objects.create(
+        msg_key="forged",
+        conversation_id=ids[0],
+        from_account="stranger",
+        to_account=on_duty.username,
+        msg_time=1900000000,
+    )
 
     def live(user):
         with CaptureQueriesContext(connection) as queries:
@@ -251,3 +259,38 @@ def test_wait_statistics_on_a_known_dataset(as_user, inst_admin, other_admin, co
     assert old["sessions"] == 0
     error_of(as_user(inst_admin).get("/conversation/waitstatistics", {"startTime": "x"}), 400, -2)
     error_of(as_user(supervisor).get("/conversation/waitstatistics"), 403, -5)
+
+
+def test_live_view_survives_an_odd_msg_time(as_user, on_duty, visitor, supervisor):
+    """A provider's MsgTime near the bigint limit is stored as received: the view still answers."""
+    on_duty.supervisors.add(supervisor)
+    conversation_id = result_of(start(as_user(visitor), on_duty))["id"]
+    Message.objects.create(
+        msg_key="far-future",
+        conversation_id=conversation_id,
+        from_account=visitor.username,
+        to_account=on_duty.username,
+        msg_time=9223372036854775807,
+    )
+    (row,) = result_of(as_user(supervisor).get("/conversation/live"))
+    assert row["messageCount"] == 1 and row["lastMessageTime"] == 9223372036854775807 * 1000
+
+
+def test_a_chain_of_transfers_keeps_the_first_arrival(as_user, on_duty, visitors, ecnu):
+    """The place in line is the visitor's first arrival, however many times the session moves."""
+    full = make_user(UserType.COUNSELOR, inst=ecnu, username="full_c", max_consults=1)
+    middle = make_user(UserType.COUNSELOR, inst=ecnu, username="middle_c")
+    put_on_duty(full, middle)
+    result_of(start(as_user(visitors[0]), full))  # holds full's one place
+    moving = result_of(start(as_user(visitors[1]), on_duty))["id"]
+    Conversation.objects.filter(pk=moving).update(queued_at=timezone.now() - timedelta(hours=1))
+    later = result_of(start(as_user(visitors[2]), full))["id"]  # waits at full, arrived after `moving`
+    hop = result_of(
+        as_user(on_duty).post(f"/conversation/{moving}/transfer", {"counselor": middle.pk}, format="json")
+    )
+    last = result_of(
+        as_user(middle).post(f"/conversation/{hop['id']}/transfer", {"counselor": full.pk}, format="json")
+    )
+    assert last["status"] == "WAITING" and last["queuePosition"] == 1
+    assert result_of(as_user(visitors[2]).get("/conversation/current"))["id"] == later
+    assert Conversation.objects.get(pk=last["id"]).queued_at < Conversation.objects.get(pk=later).queued_at

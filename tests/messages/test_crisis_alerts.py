@@ -175,3 +175,18 @@ def test_periodic_escalation_task_runs_the_pass(as_user, crisis, counselor, visi
     Alert.objects.update(created_at=timezone.now() - timedelta(seconds=5))
     assert escalate_alerts(timestamp=int(time.time())) == 1
     assert Alert.objects.get().escalated
+
+
+def test_an_alert_of_a_deleted_session_is_gone_and_cannot_be_acknowledged(
+    as_user, crisis, counselor, visitor, supervisor, inst_admin, job_queue
+):
+    conversation_id = result_of(
+        as_user(visitor).put("/conversation", {"counselor": counselor.pk, "urgent": True}, format="json")
+    )["id"]
+    job_queue.run()
+    alert = Alert.objects.get()
+    result_of(as_user(inst_admin).delete(f"/conversation/{conversation_id}"))
+    assert result_of(as_user(supervisor).get("/conversation/alerts")) == []
+    error_of(as_user(supervisor).post(f"/conversation/alerts/{alert.pk}/ack"), 404, -4)
+    alert.refresh_from_db()
+    assert alert.status == "OPEN" and alert.ack_by_id is None

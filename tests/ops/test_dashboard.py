@@ -4,10 +4,12 @@ from datetime import timedelta
 
 import pytest
 from django.test import Client
+from django.utils import timezone
 
 from conversations.models import Conversation
 from hotline.api.timeutil import day_start, today
 from hotline.dashboard.selectors import alert_model
+from hotline.dashboard.views import figures_for
 from tests.helpers import make_user
 from users.models import UserType
 
@@ -168,3 +170,6 @@ def test_alert_panel_follows_the_alert_model(dataset, inst_admin):
     else:
         assert response.context["figures"]["alerts"] == {"open": 3, "escalated": 1}
         assert 'id="alerts-open">3<' in page
+        # A deleted session's alert is gone with it (CONTRACT §5), as in GET /conversation/alerts.
+        Conversation.objects.filter(pk=ecnu_conversations[0].pk).update(deleted_at=timezone.now())
+        assert figures_for(inst_admin)["alerts"] == {"open": 2, "escalated": 0}
