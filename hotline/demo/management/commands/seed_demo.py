@@ -457,7 +457,10 @@ class Command(BaseCommand):
             transferred_from=old,
         )
         Conversation.objects.filter(pk=old.pk).update(created_at=started, transferred_to=new)
-        Conversation.objects.filter(pk=new.pk).update(created_at=started, queued_at=started)
+        # As a real transfer: created when it happened, in line by the visitor's first arrival.
+        Conversation.objects.filter(pk=new.pk).update(
+            created_at=started + timedelta(minutes=10), queued_at=started
+        )
         self._transcript(old, visitor, li, started, lines=TRANSCRIPT[:2])
         self._transcript(new, visitor, rengar, started + timedelta(minutes=10), lines=TRANSCRIPT[2:5])
 
