@@ -132,7 +132,12 @@ def copy_rows(model, rows, progress=None):
             return
         buffer.seek(0)
         with connection.cursor() as cursor:
-            cursor.cursor.copy_expert(sql, buffer)
+            raw = cursor.cursor
+            if hasattr(raw, "copy"):  # psycopg 3 (Django's driver here since the job queue)
+                with raw.copy(sql) as copy:
+                    copy.write(buffer.getvalue())
+            else:  # psycopg2
+                raw.copy_expert(sql, buffer)
         if progress:
             progress.add(pending)
         buffer, pending = io.StringIO(), 0
