@@ -85,7 +85,7 @@ def log(text):
 def compose_gunicorn_args(port):
     """The gunicorn command of docker-compose.yml's web service, bound to loopback only."""
     compose = (ROOT / "docker-compose.yml").read_text()
-    match = re.search(r"(gunicorn [^\"\n]*(?:\n[^\"\n]*)*?)\"", compose)
+    match = re.search(r"(gunicorn hotline\.wsgi[^\"\n]*)\"", compose)
     if not match:
         sys.exit("no gunicorn command found in docker-compose.yml")
     args = shlex.split(match.group(1))
