@@ -1,7 +1,13 @@
 """Reading request input with a serializer; errors become -2 envelopes naming the field."""
 
+from collections.abc import Mapping
+
+from .errors import InvalidParam
+
 
 def validated(serializer_class, data):
+    if not isinstance(data, Mapping):  # `null`, a list or a scalar where an object is expected
+        raise InvalidParam("请求体须为JSON对象")
     serializer = serializer_class(data=data)
     serializer.is_valid(raise_exception=True)
     return serializer.validated_data

@@ -236,3 +236,10 @@ def test_erasure_keeps_version_and_time_and_clears_guardian_and_address(as_user,
     assert (record.version, record.accepted_at) == (before.version, before.accepted_at)
     assert (record.guardian_name, record.guardian_phone, record.ip) == ("", "", "")
     assert stored_guardian(record) == ("", "")
+
+
+@pytest.mark.parametrize("body", ["null", "[]", "1", '"x"'])
+def test_a_body_that_is_not_an_object_is_refused_in_chinese(as_user, visitor, body):
+    response = as_user(visitor).put("/consent", data=body, content_type="application/json")
+    assert error_of(response, 400, -2) == "请求体须为JSON对象"
+    assert not ConsentRecord.objects.exists()
