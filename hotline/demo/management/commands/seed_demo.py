@@ -554,7 +554,7 @@ class Command(BaseCommand):
             leave_day = today() + timedelta(days=40)
             start = datetime.combine(leave_day, time(0), tzinfo=SHANGHAI)
             LeavePeriod.objects.create(
-                user=counselor, start=start, end=start + timedelta(days=2, hours=23, minutes=59)
+                user=counselor, start=start, end=start + timedelta(days=2, hours=23, minutes=59, seconds=59)
             )
 
     def _archive(self, counselor, name, grade, klass, school, crisis, notes):
