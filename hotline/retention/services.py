@@ -171,6 +171,11 @@ def transcripts_purge(cutoff, *, batch_size, progress=None):
             )
             if not ids:
                 break
+            # Re-read now that the rows are ours: a concurrent run may have committed these conversations'
+            # deletions after this statement's snapshot, and a row lock re-checks only the row itself.
+            ids = list(
+                Conversation.objects.filter(pk__in=ids).filter(has_messages).values_list("pk", flat=True)
+            )
             deleted, _ = Message.objects.filter(conversation_id__in=ids).delete()
             blanked = (
                 Evaluation.objects.filter(conversation_id__in=ids)
