@@ -210,7 +210,7 @@ def _check_alert_reader(actor):
 
 def alerts_visible_to(actor):
     _check_alert_reader(actor)
-    return visible_to(actor, Alert.objects.filter(conversation__deleted_at__isnull=True))
+    return visible_to(actor, Alert.objects.shown())
 
 
 def alert_ack(*, actor, alert_id):
@@ -218,9 +218,7 @@ def alert_ack(*, actor, alert_id):
     if actor.type not in (UserType.SUPERVISOR, UserType.INSTITUTION, UserType.ADMIN):
         raise NotFound("预警不存在")
     with transaction.atomic():
-        # An alert of a deleted conversation is gone like the conversation (CONTRACT §5), as in the list.
-        alerts = Alert.objects.filter(conversation__deleted_at__isnull=True)
-        alert = access(actor, alerts, alert_id, for_update=True, message="预警不存在")
+        alert = access(actor, Alert.objects.shown(), alert_id, for_update=True, message="预警不存在")
         if alert.status != AlertStatus.ACKED:
             alert.status = AlertStatus.ACKED
             alert.ack_time = timezone.now()
@@ -241,14 +239,10 @@ def alerts_escalate():
     escalated = 0
     with transaction.atomic():
         due = list(
-            Alert.objects.select_for_update(skip_locked=True, of=("self",))
+            Alert.objects.shown()
+            .select_for_update(skip_locked=True, of=("self",))
             .select_related("conversation__counselor")
-            .filter(
-                status=AlertStatus.OPEN,
-                escalated=False,
-                created_at__lte=cutoff,
-                conversation__deleted_at__isnull=True,
-            )
+            .filter(status=AlertStatus.OPEN, escalated=False, created_at__lte=cutoff)
             .order_by("created_at")[:500]
         )
         now = timezone.now()

@@ -25,7 +25,7 @@ def open_crisis_alerts():
     from .constants import AlertStatus
     from .models import Alert
 
-    return Alert.objects.filter(status=AlertStatus.OPEN, conversation__deleted_at__isnull=True).count()
+    return Alert.objects.shown().filter(status=AlertStatus.OPEN).count()
 
 
 def oldest_open_alert_age():
@@ -35,9 +35,7 @@ def oldest_open_alert_age():
     from .constants import AlertStatus
     from .models import Alert
 
-    oldest = Alert.objects.filter(status=AlertStatus.OPEN, conversation__deleted_at__isnull=True).aggregate(
-        at=Min("created_at")
-    )["at"]
+    oldest = Alert.objects.shown().filter(status=AlertStatus.OPEN).aggregate(at=Min("created_at"))["at"]
     return 0 if oldest is None else (timezone.now() - oldest).total_seconds()
 
 

@@ -156,6 +156,13 @@ class RiskPhrase(models.Model):
         return self.phrase
 
 
+class AlertQuerySet(models.QuerySet):
+    def shown(self):
+        """Alerts of sessions not deleted: a deleted conversation's alert is gone with it (CONTRACT §5)
+        from the list, acknowledgement, escalation, gauges and the dashboard."""
+        return self.filter(conversation__deleted_at__isnull=True)
+
+
 class Alert(models.Model):
     """A crisis alert: one per time a session becomes HIGH (CONTRACT §10). Sent to supervisors by jobs
     (messages/tasks.py); escalated once to the institution's administrators when left OPEN."""
@@ -184,6 +191,8 @@ class Alert(models.Model):
     )
     escalated = models.BooleanField("已升级", default=False)
     escalated_at = models.DateTimeField("升级时间", null=True, blank=True)
+
+    objects = AlertQuerySet.as_manager()
 
     class Meta:
         verbose_name = verbose_name_plural = "危机预警"

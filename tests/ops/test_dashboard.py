@@ -6,9 +6,8 @@ import pytest
 from django.test import Client
 from django.utils import timezone
 
-from conversations.models import Conversation
+from conversations.models import Alert, Conversation
 from hotline.api.timeutil import day_start, today
-from hotline.dashboard.selectors import alert_model
 from hotline.dashboard.views import figures_for
 from tests.helpers import make_user
 from users.models import UserType
@@ -140,36 +139,28 @@ def test_index_links_the_dashboard(inst_admin, counselor):
 
 
 @pytest.mark.django_db
-def test_alert_panel_follows_the_alert_model(dataset, inst_admin):
-    """The crisis-alert model comes with the care issue: without it there is no panel; with it, the
-    OPEN alerts of the admin's institution and the escalated ones among them."""
-    model = alert_model()
-    if model is not None:
-        ecnu_conversations = Conversation.objects.filter(counselor=dataset["ecnu"]).order_by("pk")[:3]
-        for index, conversation in enumerate(ecnu_conversations):
-            model.objects.create(
-                conversation=conversation,
-                counselor=conversation.counselor,
-                institution=conversation.institution,
-                risk_source="KEYWORD",
-                status="OPEN",
-                escalated=index == 0,
-            )
-        model.objects.create(
-            conversation=dataset["sjtu"][0],
-            counselor=dataset["sjtu"][0].counselor,
-            institution=dataset["sjtu"][0].institution,
+def test_alert_panel_counts_open_and_escalated_alerts_of_the_institution(dataset, inst_admin):
+    """The OPEN alerts of the admin's institution and the escalated ones among them; a deleted
+    session's alert is gone with it (CONTRACT §5), as in GET /conversation/alerts."""
+    ecnu_conversations = list(Conversation.objects.filter(counselor=dataset["ecnu"]).order_by("pk")[:3])
+    for index, conversation in enumerate(ecnu_conversations):
+        Alert.objects.create(
+            conversation=conversation,
+            counselor=conversation.counselor,
+            institution=conversation.institution,
             risk_source="KEYWORD",
             status="OPEN",
+            escalated=index == 0,
         )
+    Alert.objects.create(
+        conversation=dataset["sjtu"][0],
+        counselor=dataset["sjtu"][0].counselor,
+        institution=dataset["sjtu"][0].institution,
+        risk_source="KEYWORD",
+        status="OPEN",
+    )
     response = _operator(inst_admin).get(URL)
-    page = response.content.decode()
-    if model is None:
-        assert response.context["figures"]["alerts"] is None
-        assert 'id="alerts"' not in page
-    else:
-        assert response.context["figures"]["alerts"] == {"open": 3, "escalated": 1}
-        assert 'id="alerts-open">3<' in page
-        # A deleted session's alert is gone with it (CONTRACT §5), as in GET /conversation/alerts.
-        Conversation.objects.filter(pk=ecnu_conversations[0].pk).update(deleted_at=timezone.now())
-        assert figures_for(inst_admin)["alerts"] == {"open": 2, "escalated": 0}
+    assert response.context["figures"]["alerts"] == {"open": 3, "escalated": 1}
+    assert 'id="alerts-open">3<' in response.content.decode()
+    Conversation.objects.filter(pk=ecnu_conversations[0].pk).update(deleted_at=timezone.now())
+    assert figures_for(inst_admin)["alerts"] == {"open": 2, "escalated": 0}
