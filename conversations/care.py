@@ -318,7 +318,7 @@ def transfer(*, actor, conversation_id, counselor_id, note, ip=""):
             risk_level=old.risk_level,
             risk_source=old.risk_source,
             risk_time=old.risk_time,
-            queued_at=old.queued_at,  # the visitor's first arrival, through any chain of transfers
+            queued_at=old.created_at,  # CONTRACT §10: placed by the old session's creation time
             transferred_from=old,
         )
         old.transferred_to = new

@@ -274,23 +274,3 @@ def test_live_view_survives_an_odd_msg_time(as_user, on_duty, visitor, superviso
     )
     (row,) = result_of(as_user(supervisor).get("/conversation/live"))
     assert row["messageCount"] == 1 and row["lastMessageTime"] == 9223372036854775807 * 1000
-
-
-def test_a_chain_of_transfers_keeps_the_first_arrival(as_user, on_duty, visitors, ecnu):
-    """The place in line is the visitor's first arrival, however many times the session moves."""
-    full = make_user(UserType.COUNSELOR, inst=ecnu, username="full_c", max_consults=1)
-    middle = make_user(UserType.COUNSELOR, inst=ecnu, username="middle_c")
-    put_on_duty(full, middle)
-    result_of(start(as_user(visitors[0]), full))  # holds full's one place
-    moving = result_of(start(as_user(visitors[1]), on_duty))["id"]
-    Conversation.objects.filter(pk=moving).update(queued_at=timezone.now() - timedelta(hours=1))
-    later = result_of(start(as_user(visitors[2]), full))["id"]  # waits at full, arrived after `moving`
-    hop = result_of(
-        as_user(on_duty).post(f"/conversation/{moving}/transfer", {"counselor": middle.pk}, format="json")
-    )
-    last = result_of(
-        as_user(middle).post(f"/conversation/{hop['id']}/transfer", {"counselor": full.pk}, format="json")
-    )
-    assert last["status"] == "WAITING" and last["queuePosition"] == 1
-    assert result_of(as_user(visitors[2]).get("/conversation/current"))["id"] == later
-    assert Conversation.objects.get(pk=last["id"]).queued_at < Conversation.objects.get(pk=later).queued_at
