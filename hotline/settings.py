@@ -185,7 +185,7 @@ FILE_UPLOAD_MAX_MEMORY_SIZE = REQUEST_MEMORY_MAX_BYTES
 REST_FRAMEWORK = {
     "DEFAULT_AUTHENTICATION_CLASSES": ["hotline.api.authentication.BearerAuthentication"],
     "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticated"],
-    "DEFAULT_RENDERER_CLASSES": ["rest_framework.renderers.JSONRenderer"],
+    "DEFAULT_RENDERER_CLASSES": ["hotline.api.renderers.OrjsonRenderer"],
     "DEFAULT_PARSER_CLASSES": [
         "hotline.api.parsers.BoundedJSONParser",
         "rest_framework.parsers.FormParser",

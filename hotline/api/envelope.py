@@ -1,10 +1,10 @@
 """The success envelopes and the one error answer (CONTRACT §2), and paging (CONTRACT §4)."""
 
-from rest_framework.renderers import JSONRenderer
 from rest_framework.response import Response
 
 from ..limits import DEFAULT_PAGE_SIZE, MAX_PAGE_SIZE
 from .errors import InvalidParam
+from .renderers import OrjsonRenderer
 
 WORKSPACE_PREFIXES = ("/api/consultant/", "/api/consuntant/", "/api/consult/")
 IM_CALLBACK_PREFIX = "/message/callback"
@@ -47,8 +47,8 @@ def error_response(path, status, code, message):
     views, the IM callback): the envelope of the path's API, rendered now so that it also works where
     Django, not DRF, sends it."""
     response = Response(error_body(api_family(path), code, message), status=status)
-    response.accepted_renderer = JSONRenderer()
-    response.accepted_media_type = JSONRenderer.media_type
+    response.accepted_renderer = OrjsonRenderer()
+    response.accepted_media_type = OrjsonRenderer.media_type
     response.renderer_context = {}
     return response.render()
 
