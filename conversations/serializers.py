@@ -3,7 +3,7 @@ from functools import cached_property
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
-from hotline.api.fields import EpochMsField, RecordSerializer, StrictCharField, epoch_ms
+from hotline.api.fields import EpochMsField, HandBuilt, RecordSerializer, StrictCharField, epoch_ms
 from hotline.limits import MAX_MS
 from users.serializers import UserSerializer
 
@@ -35,7 +35,7 @@ class ConsultListQuery(serializers.Serializer):
     size = serializers.IntegerField(required=False, min_value=0)
 
 
-class EvaluationSerializer(serializers.Serializer):
+class EvaluationSerializer(HandBuilt, serializers.Serializer):
     """A visitor's rating, as `/evaluate` answers it and as the conversation JSON embeds it (`evaluate`).
     Defined here, below the evaluations app, because the conversation JSON shows it."""
 
@@ -49,6 +49,24 @@ class EvaluationSerializer(serializers.Serializer):
     content = serializers.CharField()
     level = serializers.IntegerField(allow_null=True)
 
+    def built(self, evaluation):
+        created = epoch_ms(evaluation.created_at)
+        return {
+            "id": str(evaluation.pk),
+            "createTime": created,
+            "createdTime": created,
+            "creator": _text_or_none(evaluation.creator_id),
+            "lastUpdateTime": epoch_ms(evaluation.updated_at),
+            "lastUpdater": None,
+            "objectType": _text_or_none(evaluation.object_type),
+            "content": _text_or_none(evaluation.content),
+            "level": None if evaluation.level is None else int(evaluation.level),
+        }
+
+
+def _text_or_none(value):
+    return None if value is None else str(value)
+
 
 class ConversationListSerializer(serializers.ListSerializer):
     """Estimates every waiting row's `estimatedWait` in two queries for the whole list."""
@@ -59,7 +77,7 @@ class ConversationListSerializer(serializers.ListSerializer):
         return super().to_representation(rows)
 
 
-class ConversationSerializer(RecordSerializer):
+class ConversationSerializer(HandBuilt, RecordSerializer):
     """The conversation JSON of the seed (§26–29), plus `queuePosition`."""
 
     startTime = serializers.SerializerMethodField()
@@ -92,6 +110,34 @@ class ConversationSerializer(RecordSerializer):
         if not isinstance(getattr(self, "parent", None), serializers.ListSerializer):
             attach_estimated_waits([instance])
         return super().to_representation(instance)
+
+    def built(self, conversation):
+        user = conversation.user
+        kind = conversation.type
+        parent = conversation.parent_id
+        return {
+            **self.record(conversation),
+            "startTime": self.get_startTime(conversation),
+            "endTime": self.get_endTime(conversation),
+            "status": self.get_status(conversation),
+            "duration": self.get_duration(conversation),
+            "conversationType": None if kind is None else str(kind),
+            "conversationId": None if parent is None else str(parent),
+            "conversationIds": self.get_conversationIds(conversation),
+            "tencentID": None if user is None else str(user.username),
+            "avatarUrl": self.get_avatarUrl(conversation),
+            "visitorName": self.get_visitorName(conversation),
+            "evaluate": self.get_evaluate(conversation),
+            "queuePosition": self.get_queuePosition(conversation),
+            "user": self.get_user(conversation),
+            "counselor": self.get_counselor(conversation),
+            "riskLevel": str(conversation.risk_level),
+            "riskSource": self.get_riskSource(conversation),
+            "riskTime": self.get_riskTime(conversation),
+            "estimatedWait": self.get_estimatedWait(conversation),
+            "transferredFrom": _text_or_none(conversation.transferred_from_id),
+            "transferredTo": _text_or_none(conversation.transferred_to_id),
+        }
 
     @extend_schema_field(serializers.CharField(allow_null=True, help_text="VISITOR, KEYWORD or STAFF"))
     def get_riskSource(self, conversation):
@@ -251,6 +297,13 @@ class LiveConversationSerializer(ConversationSerializer):
 
     lastMessageTime = serializers.SerializerMethodField()
     messageCount = serializers.IntegerField(source="message_count")
+
+    def built(self, conversation):
+        return {
+            **super().built(conversation),
+            "lastMessageTime": self.get_lastMessageTime(conversation),
+            "messageCount": int(conversation.message_count),
+        }
 
     @extend_schema_field(serializers.IntegerField(help_text="ms; 0 when none"))
     def get_lastMessageTime(self, conversation):
