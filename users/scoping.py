@@ -63,6 +63,10 @@ class Rule:
     # False: a system administrator sees every institution's rows (`institution` set) but, like anyone,
     # only its own among the owned ones (quick replies: another person's personal ones stay theirs).
     system_admin_sees_owned: bool = True
+    # False: an institution administrator never owns or supervises these rows, so its rows are exactly its
+    # institution's. Leaving out the owner clauses is only a narrowing, and it lets the planner walk the
+    # institution's index instead of OR-ing four conditions over a join (performance, issue 13).
+    institution_admin_owns: bool = True
 
     def q(self, actor):
         if actor is None or not getattr(actor, "is_authenticated", False):
@@ -80,6 +84,8 @@ class Rule:
             if self.admin_excludes:
                 institution &= ~Q(**self.admin_excludes)
             clauses |= institution
+            if not self.institution_admin_owns:
+                return clauses
         if actor.type in self.peers and self.institution:
             clauses |= Q(**{self.institution: actor.institution_id})
         for path in self.owners:
@@ -104,6 +110,7 @@ def _prefixed(rule, prefix):
             else None
         ),
         system_admin_sees_owned=rule.system_admin_sees_owned,
+        institution_admin_owns=rule.institution_admin_owns,
     )
 
 
@@ -115,6 +122,9 @@ CONVERSATION = Rule(
     institution="institution_id",
     owners=("user_id", "counselor_id", "transferred_to__counselor_id"),
     supervised=("counselor_id", "user_id"),
+    # Conversations are between visitors, counsellors and supervisors: an institution administrator is
+    # never one of their people.
+    institution_admin_owns=False,
 )
 
 # Users an administrator manages: institution administrators manage their institution except system
