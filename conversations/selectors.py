@@ -22,7 +22,6 @@ from django.db.models import (
     Func,
     IntegerField,
     OuterRef,
-    Prefetch,
     Q,
     Subquery,
     TextField,
@@ -49,67 +48,59 @@ SORT_FIELDS = {
 }
 
 
-def _queue_ahead():
-    """How many of the counsellor's waiting sessions start before this one (`services.queue_order`):
-    HIGH first by riskTime, then by arrival (`queued_at`), then id."""
-    waiting = Conversation.objects.filter(
-        counselor=OuterRef("counselor"),
+def _before(a, b):
+    """a < b as SQL compares (a NULL on either side is never before)."""
+    return a is not None and b is not None and a < b
+
+
+def _ahead_of(other, mine):
+    """Whether the waiting session `other` starts before `mine` (`services.queue_order`): HIGH first by
+    riskTime, then by arrival (`queued_at`), then id. Both are (id, risk_level, risk_time, queued_at)."""
+    by_arrival = _before(other[3], mine[3]) or (
+        other[3] is not None and other[3] == mine[3] and other[0] < mine[0]
+    )
+    other_high = other[1] == RiskLevel.HIGH
+    if mine[1] == RiskLevel.HIGH:
+        return other_high and (
+            _before(other[2], mine[2]) or (other[2] is not None and other[2] == mine[2] and by_arrival)
+        )
+    return other_high or by_arrival
+
+
+def attach_queue_positions(conversations):
+    """Set `queue_position` on each conversation: for a WAITING one its place in its counsellor's queue
+    (1 = next), 0 for one shown IN_PROGRESS, else None. One query for the whole list, none when nothing
+    waits (performance, issue 13: it was a correlated subquery compiled into every conversation read)."""
+    pending = [c for c in conversations if not hasattr(c, "queue_position")]
+    waiting = [c for c in pending if c.status == ConversationStatus.WAITING]
+    for conversation in pending:
+        shown = getattr(conversation, "shown_status", conversation.status)
+        conversation.queue_position = 0 if shown == ConversationStatus.IN_PROGRESS else None
+    if not waiting:
+        return
+    queues = {}
+    for counselor_id, *row in Conversation.objects.filter(
+        counselor_id__in={c.counselor_id for c in waiting},
         status=ConversationStatus.WAITING,
         type=ConversationType.COUNSELING_SESSION,
         deleted_at__isnull=True,
-    )
-    by_arrival = Q(queued_at__lt=OuterRef("queued_at")) | Q(
-        queued_at=OuterRef("queued_at"), id__lt=OuterRef("id")
-    )
-    high = Q(risk_level=RiskLevel.HIGH)
-    before_high = high & (
-        Q(risk_time__lt=OuterRef("risk_time")) | (Q(risk_time=OuterRef("risk_time")) & by_arrival)
-    )
-    before_routine = high | (~high & by_arrival)
-
-    def count(condition):
-        return Coalesce(
-            Subquery(
-                waiting.filter(condition).values("counselor").annotate(n=Count("pk")).values("n")[:1],
-                output_field=IntegerField(),
-            ),
-            Value(0),
-        )
-
-    return Case(
-        When(risk_level=RiskLevel.HIGH, then=count(before_high)),
-        default=count(before_routine),
-        output_field=IntegerField(),
-    )
+    ).values_list("counselor_id", "id", "risk_level", "risk_time", "queued_at"):
+        queues.setdefault(counselor_id, []).append(tuple(row))
+    for conversation in waiting:
+        mine = (conversation.pk, conversation.risk_level, conversation.risk_time, conversation.queued_at)
+        ahead = sum(1 for other in queues.get(conversation.counselor_id, ()) if _ahead_of(other, mine))
+        conversation.queue_position = ahead + 1
 
 
 def conversations_base():
-    """Visible (not deleted) conversations with everything the conversation JSON shows, in a fixed
-    number of queries: one for the rows (users, institutions, evaluation, queue position) and three
-    prefetches (supervision ids, the two users' supervisors)."""
+    """Visible (not deleted) conversations with what the conversation JSON shows, in one query (users,
+    institutions, evaluation); what depends on other rows (queue position, the ids of supervisions and
+    of the users' supervisors) is attached after paging by `attach_queue_positions` and
+    `attach_related_ids`, a few queries for a whole page."""
     return (
         Conversation.objects.filter(deleted_at__isnull=True)
         .select_related("user__institution", "counselor__institution", "evaluation")
-        .prefetch_related(
-            Prefetch(
-                "supervisions",
-                # In creation order: a new supervision's id ends `conversationIds`.
-                queryset=Conversation.objects.filter(deleted_at__isnull=True)
-                .only("id", "parent_id")
-                .order_by("created_at", "id"),
-            ),
-            "user__supervisors",
-            "counselor__supervisors",
-        )
         .annotate(**shown_state())
-        .annotate(
-            queue_position=Case(
-                When(status=ConversationStatus.WAITING, then=_queue_ahead() + 1),
-                When(shown_status=ConversationStatus.IN_PROGRESS, then=Value(0)),
-                default=None,
-                output_field=IntegerField(),
-            )
-        )
     )
 
 
@@ -406,6 +397,36 @@ def _median(values):
     if len(ordered) % 2:
         return ordered[middle]
     return (ordered[middle - 1] + ordered[middle]) / 2
+
+
+def attach_related_ids(conversations):
+    """Set `supervision_ids` on each conversation (its supervisions not deleted, in creation order: a new
+    supervision's id ends `conversationIds`) and `supervisor_ids` on each of their users (in the users'
+    default order, as `user.supervisors.all()` lists them). Two queries for the whole list, whatever
+    its length (performance, issue 13: they replace three prefetches that built a model instance per
+    supervisor and per supervision only to read its id)."""
+    pending = [c for c in conversations if not hasattr(c, "supervision_ids")]
+    if not pending:
+        return
+    children = {}
+    for parent_id, child_id in (
+        Conversation.objects.filter(deleted_at__isnull=True, parent_id__in={c.pk for c in pending})
+        .order_by("created_at", "id")
+        .values_list("parent_id", "id")
+    ):
+        children.setdefault(parent_id, []).append(child_id)
+    people = [person for c in pending for person in (c.user, c.counselor) if person is not None]
+    supervisors = {}
+    bindings = User.supervisors.through.objects.filter(from_user_id__in={p.pk for p in people})
+    ordering = [
+        f"{'-' if key.startswith('-') else ''}to_user__{key.lstrip('-')}" for key in User._meta.ordering
+    ]
+    for user_id, supervisor_id in bindings.order_by(*ordering).values_list("from_user_id", "to_user_id"):
+        supervisors.setdefault(user_id, []).append(supervisor_id)
+    for conversation in pending:
+        conversation.supervision_ids = children.get(conversation.pk, [])
+    for person in people:
+        person.supervisor_ids = supervisors.get(person.pk, [])
 
 
 def attach_estimated_waits(conversations):

@@ -9,7 +9,7 @@ from users.serializers import UserSerializer
 
 from .constants import ConversationStatus, ConversationType, RiskLevel
 from .models import OPEN_STATUSES
-from .selectors import attach_estimated_waits
+from .selectors import attach_estimated_waits, attach_queue_positions, attach_related_ids
 
 
 class StartIn(serializers.Serializer):
@@ -69,11 +69,14 @@ def _text_or_none(value):
 
 
 class ConversationListSerializer(serializers.ListSerializer):
-    """Estimates every waiting row's `estimatedWait` in two queries for the whole list."""
+    """Estimates every waiting row's `estimatedWait` and loads the ids the rows list, two queries each
+    for the whole list."""
 
     def to_representation(self, data):
         rows = list(data.all() if hasattr(data, "all") else data)
+        attach_queue_positions(rows)
         attach_estimated_waits(rows)
+        attach_related_ids(rows)
         return super().to_representation(rows)
 
 
@@ -108,7 +111,9 @@ class ConversationSerializer(HandBuilt, RecordSerializer):
 
     def to_representation(self, instance):
         if not isinstance(getattr(self, "parent", None), serializers.ListSerializer):
+            attach_queue_positions([instance])
             attach_estimated_waits([instance])
+            attach_related_ids([instance])
         return super().to_representation(instance)
 
     def built(self, conversation):
@@ -191,7 +196,11 @@ class ConversationSerializer(HandBuilt, RecordSerializer):
 
     @extend_schema_field(serializers.ListField(child=serializers.CharField()))
     def get_conversationIds(self, conversation):
-        return [child.pk for child in conversation.supervisions.all()]
+        ids = getattr(conversation, "supervision_ids", None)  # `selectors.attach_related_ids`
+        if ids is None:
+            children = conversation.supervisions.filter(deleted_at__isnull=True).order_by("created_at", "id")
+            return [child.pk for child in children]
+        return list(ids)
 
     @extend_schema_field(serializers.CharField(allow_null=True))
     def get_avatarUrl(self, conversation):
@@ -210,7 +219,9 @@ class ConversationSerializer(HandBuilt, RecordSerializer):
         serializers.IntegerField(allow_null=True, help_text="0 in progress, n = n-th in line")
     )
     def get_queuePosition(self, conversation):
-        return getattr(conversation, "queue_position", None)
+        if not hasattr(conversation, "queue_position"):
+            attach_queue_positions([conversation])
+        return conversation.queue_position
 
     @extend_schema_field(UserSerializer())
     def get_user(self, conversation):

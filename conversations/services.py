@@ -33,7 +33,7 @@ def _running_sessions(counselor_id):
 
 def queue_order():
     """A counsellor's waiting sessions start HIGH first (earliest riskTime first), then in arrival order
-    (`queued_at`: a transferred session keeps the old one's arrival). `selectors._queue_ahead` counts
+    (`queued_at`: a transferred session keeps the old one's arrival). `selectors.attach_queue_positions` counts
     positions in the same order."""
     return (
         Case(When(risk_level=RiskLevel.HIGH, then=Value(0)), default=Value(1), output_field=IntegerField()),
