@@ -127,8 +127,20 @@ class Conversation(models.Model):
             models.Index(fields=["counselor", "status", "created_at"]),
             models.Index(fields=["institution", "created_at"]),
             models.Index(fields=["status", "start_time"]),
+            # consultlist's name filters (performance, issue 13): the matching people's conversations
+            # counted and checked index-only, without visiting up to 10 000 table rows.
+            models.Index(
+                fields=["user", "institution"],
+                condition=models.Q(deleted_at__isnull=True),
+                name="conv_perf_user_inst",
+            ),
+            models.Index(
+                fields=["counselor", "institution"],
+                condition=models.Q(deleted_at__isnull=True),
+                name="conv_perf_counselor_inst",
+            ),
         ]
-        # consultlist's default order has an index per database: migration 0002_perf_indexes.
+        # consultlist's default order has an index per database: migrations 0002 and 0005.
 
     def __str__(self):
         return f"{self.get_type_display()} {self.id} ({self.status})"
