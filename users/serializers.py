@@ -296,8 +296,11 @@ class UserSerializer(HandBuilt, serializers.Serializer):
     def get_supervisors(self, user):
         if user.type != UserType.COUNSELOR:
             return None
-        # Uses the prefetched relation: selectors load `supervisors` once per list.
-        return [supervisor.pk for supervisor in user.supervisors.all()]
+        # A list attaches `supervisor_ids` (one query for the page) or prefetches `supervisors`.
+        ids = getattr(user, "supervisor_ids", None)
+        if ids is None:
+            return [supervisor.pk for supervisor in user.supervisors.all()]
+        return list(ids)
 
     @extend_schema_field(serializers.JSONField(allow_null=True))
     def get_authorities(self, user):
