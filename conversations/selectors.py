@@ -2,10 +2,11 @@
 conversation is shown TIME_OUT (status, endTime and duration computed in the query) until the
 scheduler's `expire_conversations` pass stores it."""
 
+import threading
+import time
 from datetime import timedelta
 
 from django.contrib.postgres.fields import ArrayField
-from django.core.cache import cache
 from django.db import connection
 from django.db.models import (
     Aggregate,
@@ -226,18 +227,55 @@ def current_for_visitor(visitor):
 
 
 # Each administrator's figures are kept this long (performance, issue 13): a dashboard polls them, and
-# the month's rating ranking joins a month of ratings to their conversations. Keyed by the administrator
-# (the scope is a function of the actor), in the process's cache.
+# the month's rating ranking joins a month of ratings to their conversations (≈50 ms at 100 000
+# conversations). Keyed by the administrator (the scope is a function of the actor), in this process.
 STATISTICS_CACHE_SECONDS = 5
+_STATISTICS_MAX_ENTRIES = 10_000
+
+
+class _Figures:
+    """A process-local cache that refreshes in one thread: when an entry is older than its lifetime, the
+    first request recomputes it and the others meanwhile answer the figures of a moment ago, instead of
+    every thread of the process recomputing the same 50 ms query at once each time it expires (the p99
+    of the statistics endpoints under load). Figures are never older than the lifetime plus one
+    computation; a process's first request of a key computes it."""
+
+    def __init__(self, seconds, max_entries):
+        self.seconds = seconds
+        self.max_entries = max_entries
+        self._entries = {}  # key -> (fresh until, figures)
+        self._refreshing = set()
+        self._lock = threading.Lock()
+
+    def get(self, key, compute):
+        entry = self._entries.get(key)
+        if entry is not None and entry[0] > time.monotonic():
+            return entry[1]
+        if entry is not None:
+            with self._lock:
+                if key in self._refreshing:
+                    return entry[1]
+                self._refreshing.add(key)
+        try:
+            figures = compute()
+            if len(self._entries) >= self.max_entries:
+                self._entries.clear()
+            self._entries[key] = (time.monotonic() + self.seconds, figures)
+        finally:
+            if entry is not None:
+                with self._lock:
+                    self._refreshing.discard(key)
+        return figures
+
+    def clear(self):
+        self._entries.clear()
+
+
+_figures = _Figures(STATISTICS_CACHE_SECONDS, _STATISTICS_MAX_ENTRIES)
 
 
 def _cached(actor, name, compute):
-    key = f"conversations:statistics:{name}:{actor.pk}"
-    figures = cache.get(key)
-    if figures is None:
-        figures = compute()
-        cache.set(key, figures, STATISTICS_CACHE_SECONDS)
-    return figures
+    return _figures.get((name, actor.pk), compute)
 
 
 def _stat_scope(actor):

@@ -1,5 +1,6 @@
 """Statistics for administrators, institution-scoped (seed §30–33, CONTRACT §5)."""
 
+import time
 from datetime import timedelta
 
 import pytest
@@ -100,3 +101,21 @@ def test_rated_ranking(as_user, inst_admin, ecnu):
     ranking = result_of(as_user(inst_admin).get("/conversation/ratedranking"))
     assert [(row["name"], row["rate"]) for row in ranking] == [("乙", 5.0), ("甲", 4.3333)]
     assert set(ranking[0]) == {"id", "name", "gender", "rate"}
+
+
+@pytest.mark.django_db
+def test_figures_are_kept_briefly_then_refreshed(as_user, inst_admin, counselor, monkeypatch):
+    """Figures are cached per administrator for a few seconds (performance, issue 13), then the next
+    request sees the new sessions; an expired entry is answered stale only while another thread
+    refreshes it."""
+    from conversations import selectors
+
+    monkeypatch.setattr(selectors._figures, "seconds", 0.2)
+    now = timezone.now()
+    session(counselor, started=now)
+    first = result_of(as_user(inst_admin).get("/conversation/todaychange"))
+    session(counselor, started=now)
+    assert result_of(as_user(inst_admin).get("/conversation/todaychange")) == first  # within the lifetime
+    time.sleep(0.25)
+    refreshed = result_of(as_user(inst_admin).get("/conversation/todaychange"))
+    assert sum(refreshed.values()) == sum(first.values()) + 1
