@@ -2,8 +2,6 @@
 conversation is shown TIME_OUT (status, endTime and duration computed in the query) until the
 scheduler's `expire_conversations` pass stores it."""
 
-import threading
-import time
 from datetime import timedelta
 
 from django.contrib.postgres.fields import ArrayField
@@ -33,6 +31,7 @@ from django.db.models.functions import Coalesce, ExtractHour, TruncDate
 
 from hotline.api.envelope import rows_in_order
 from hotline.api.errors import InvalidParam
+from hotline.api.memo import RefreshingCache
 from hotline.api.timeutil import SHANGHAI, day_bounds, day_start, from_ms, today
 from users.models import User
 from users.scoping import access, visible_to
@@ -230,48 +229,9 @@ def current_for_visitor(visitor):
 # the month's rating ranking joins a month of ratings to their conversations (≈50 ms at 100 000
 # conversations). Keyed by the administrator (the scope is a function of the actor), in this process.
 STATISTICS_CACHE_SECONDS = 5
-_STATISTICS_MAX_ENTRIES = 10_000
-
-
-class _Figures:
-    """A process-local cache that refreshes in one thread: when an entry is older than its lifetime, the
-    first request recomputes it and the others meanwhile answer the figures of a moment ago, instead of
-    every thread of the process recomputing the same 50 ms query at once each time it expires (the p99
-    of the statistics endpoints under load). Figures are never older than the lifetime plus one
-    computation; a process's first request of a key computes it."""
-
-    def __init__(self, seconds, max_entries):
-        self.seconds = seconds
-        self.max_entries = max_entries
-        self._entries = {}  # key -> (fresh until, figures)
-        self._refreshing = set()
-        self._lock = threading.Lock()
-
-    def get(self, key, compute):
-        entry = self._entries.get(key)
-        if entry is not None and entry[0] > time.monotonic():
-            return entry[1]
-        if entry is not None:
-            with self._lock:
-                if key in self._refreshing:
-                    return entry[1]
-                self._refreshing.add(key)
-        try:
-            figures = compute()
-            if len(self._entries) >= self.max_entries:
-                self._entries.clear()
-            self._entries[key] = (time.monotonic() + self.seconds, figures)
-        finally:
-            if entry is not None:
-                with self._lock:
-                    self._refreshing.discard(key)
-        return figures
-
-    def clear(self):
-        self._entries.clear()
-
-
-_figures = _Figures(STATISTICS_CACHE_SECONDS, _STATISTICS_MAX_ENTRIES)
+# One thread refreshes an expired entry while the others answer the figures of a moment ago (the p99
+# of the statistics endpoints under load: every thread recomputed the 50 ms ranking at once).
+_figures = RefreshingCache(STATISTICS_CACHE_SECONDS)
 
 
 def _cached(actor, name, compute):

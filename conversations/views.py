@@ -142,6 +142,11 @@ class ConversationViewSet(ActionPermissions, viewsets.ViewSet):
             params,
             count_cap=settings.LIST_COUNT_CAP,
             load=lambda keys: selectors.conversations_in_order(request.user, keys),
+            count_key=(
+                "consultlist",
+                request.user.pk,
+                tuple(sorted((k, v) for k, v in query.items() if k not in ("page", "size"))),
+            ),
         )
         data = ConversationSerializer(rows, many=True, context={"viewer": request.user}).data
         return ok(data, count=count, next_page=next_page)

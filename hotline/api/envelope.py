@@ -4,6 +4,7 @@ from rest_framework.response import Response
 
 from ..limits import DEFAULT_PAGE_SIZE, MAX_PAGE_SIZE
 from .errors import InvalidParam
+from .memo import RefreshingCache
 from .renderers import OrjsonRenderer
 
 WORKSPACE_PREFIXES = ("/api/consultant/", "/api/consuntant/", "/api/consult/")
@@ -85,7 +86,16 @@ def rows_in_order(queryset, keys):
     return [by_key[key] for key in keys if key in by_key]
 
 
-def paginate(queryset, params, size_names=("size",), *, count_cap=None, load=None):
+# A list's `count` of at least LARGE_COUNT rows is kept LARGE_COUNT_SECONDS per `count_key` (the caller
+# and its filters) in the process (performance, issue 13): counting thousands of index entries cost more
+# than the page, and a count that large a few seconds old is no different to a reader. Smaller counts
+# are cheap and stay exact on every request; pages and `next` are always read fresh.
+LARGE_COUNT = 1000
+LARGE_COUNT_SECONDS = 5
+_large_counts = RefreshingCache(LARGE_COUNT_SECONDS)
+
+
+def paginate(queryset, params, size_names=("size",), *, count_cap=None, load=None, count_key=None):
     """Slice a queryset: returns (rows, total, next page number or None). Two queries (three with
     `load`).
 
@@ -93,15 +103,22 @@ def paginate(queryset, params, size_names=("size",), *, count_cap=None, load=Non
     cap)`), so a page costs the same at 10 000 and at 100 000 rows; beyond the cap `total` is the cap or
     the rows this page proves exist, whichever is larger. `next` stays exact (one extra row is read).
     `load(keys)`: `queryset` only picks the page's primary keys (ordering and offset over the bare
-    table, where an index serves them); `load` answers those rows, in that order, with their joins."""
+    table, where an index serves them); `load` answers those rows, in that order, with their joins.
+    `count_key`: a hashable naming the caller and every filter of `queryset`; with it a large count is
+    kept a few seconds (`LARGE_COUNT`)."""
     page, size = page_params(params, size_names)
     offset = (page - 1) * size
-    if count_cap:
-        total = queryset.order_by().values("pk")[:count_cap].count()
-        capped = total >= count_cap
+
+    def count():
+        if count_cap:
+            return queryset.order_by().values("pk")[:count_cap].count()
+        return queryset.count()
+
+    if count_key is None:
+        total = count()
     else:
-        total = queryset.count()
-        capped = False
+        total = _large_counts.get(count_key, count, keep=lambda n: n >= LARGE_COUNT)
+    capped = bool(count_cap) and total >= count_cap
     if offset >= total and not capped:
         return [], total, None
     if load is not None:

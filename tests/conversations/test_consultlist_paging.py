@@ -1,6 +1,7 @@
 """consultlist as issue 13 made it fast: pages picked by key, a capped count, names matched in the users
 table first (1-2 Chinese characters included), a fixed number of queries whatever the number of rows."""
 
+import time
 from datetime import timedelta
 
 import pytest
@@ -133,3 +134,36 @@ def test_query_count_is_fixed_whatever_the_rows(as_user, sysadmin, inst_admin, e
     # caller, count, the page's keys, its rows, the supervision ids and the supervisors' ids (one query
     # each for the page); one more per name filter (no row waits here: no queue query)
     assert many[(sysadmin.pk, "plain")] == 6 and many[(sysadmin.pk, "names")] == 8
+
+
+@pytest.mark.django_db
+def test_a_large_count_is_kept_a_few_seconds_a_small_one_never(as_user, inst_admin, ecnu, monkeypatch):
+    """A count of LARGE_COUNT rows or more is kept per caller and filters for a few seconds (pages and
+    `next` stay fresh); a smaller count is exact on every request."""
+    from hotline.api import envelope
+
+    monkeypatch.setattr(envelope._large_counts, "seconds", 0.5)
+    counselor = make_user(UserType.COUNSELOR, inst=ecnu, name="丁娜")
+    visitor = make_user(UserType.VISITOR, inst=ecnu, name="来访者")
+    now = timezone.now()
+    Conversation.objects.bulk_create(
+        Conversation(
+            status="FINISHED",
+            user=visitor,
+            counselor=counselor,
+            institution=ecnu,
+            start_time=now - timedelta(minutes=index + 1),
+        )
+        for index in range(envelope.LARGE_COUNT)
+    )
+    client = as_user(inst_admin)
+    assert page(client)["count"] == envelope.LARGE_COUNT
+    newest = make_conversations(ecnu, 1, visitor_name="新来访者")[0]
+    body = page(client)
+    assert body["count"] == envelope.LARGE_COUNT  # kept
+    assert body["result"][0]["id"] == newest.id  # the page itself is read fresh
+    assert page(client, visitorName="新来访")["count"] == 1  # other filters: their own, small, exact
+    make_conversations(ecnu, 1, visitor_name="新来访者")
+    assert page(client, visitorName="新来访")["count"] == 2
+    time.sleep(0.6)
+    assert page(client)["count"] == envelope.LARGE_COUNT + 2
