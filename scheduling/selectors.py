@@ -10,7 +10,7 @@ from datetime import date
 
 from django.core.exceptions import EmptyResultSet
 from django.db import connection
-from django.db.models import Exists, OuterRef, Q
+from django.db.models import Exists, F, OuterRef, Q
 
 from hotline.api.timeutil import day_bounds
 from users.models import User
@@ -271,14 +271,13 @@ def _duty_row(record, day):
     )
 
 
-def theday_page(actor, day, *, duty_type, state=None, page=1, size=10):
-    """One page of the users on duty on `day` whom the caller may see (the people of its institution),
-    online first, then by name: (rows, total, next page or None), as `hotline.api.envelope.paginate`
-    answers. One query, a second only for a page past the end (its total); plus one per figure hook."""
+def _theday_records_sql(actor, day, *, duty_type, state, offset, size):
+    """(the page's records, the total): `THEDAY_SQL` on PostgreSQL. One query, a second only for a page
+    past the end (its total)."""
     try:
         scoped_sql, scoped_params = _scoped_users(actor)
     except EmptyResultSet:  # an actor who may see nobody
-        return [], 0, None
+        return [], 0
     start, end = day_bounds(day)
     # Django's compiled subquery brings positional %s placeholders: the statement's own are named, and
     # the scoped subquery's are escaped into named ones so that both can be passed as one mapping.
@@ -288,21 +287,72 @@ def theday_page(actor, day, *, duty_type, state=None, page=1, size=10):
     params.update(
         weekday=day.isoweekday(), day=day, type=duty_type, day_start=start, day_end=end, limit=size + 1
     )
-    offset = (page - 1) * size
     with connection.cursor() as cursor:
         cursor.execute(sql, {**params, "offset": offset})
         records = cursor.fetchall()
-        if not records:
-            if offset:  # past the end: the total is still the list's
-                cursor.execute(sql, {**params, "offset": 0})
-                first = cursor.fetchone()
-                return [], first[6] if first else 0, None
-            return [], 0, None
-    total, more = records[0][6], len(records) > size
+        if records or not offset:
+            return records, records[0][6] if records else 0
+        cursor.execute(sql, {**params, "offset": 0})  # past the end: the total is still the list's
+        first = cursor.fetchone()
+        return [], first[6] if first else 0
+
+
+def _theday_records_orm(actor, day, *, duty_type, state, offset, size):
+    """The same records as `_theday_records_sql`, through the ORM (`on_duty`), for the other databases
+    (the embedded SQLite of `make run`, which has no lateral joins): four queries, every user on duty
+    read to count them."""
+    users = visible_to(actor, duty_users(day, duty_type=duty_type), purpose=COLLEAGUES)
+    users = users.annotate(online=online_subquery("username"))
+    if state in THEDAY_STATES:
+        users = users.filter(online=state == "online")
+    people = list(
+        users.order_by("-online", "name", "pk").values_list(
+            "pk", "username", "name", "gender", "max_consults", "online"
+        )
+    )
+    page = people[offset : offset + size + 1]
+    ids = [person[0] for person in page]
+    day_rows = Arrangement.objects.filter(user_id__in=ids, date=day)
+    whole_day = set(day_rows.filter(start_time__isnull=True).values_list("user_id", flat=True))
+    listed, weekly = {}, {}
+    for row in (
+        day_rows.filter(removed=False)
+        .order_by(F("start_time").asc(nulls_first=True), "id")
+        .values_list(
+            "user_id",
+            "id",
+            "type",
+            "start_time",
+            "end_time",
+            "creator_id",
+            "last_updater_id",
+            "created_at",
+            "updated_at",
+        )
+    ):
+        listed.setdefault(row[0], row[1:])
+    rules = weekly_rules_on(day).filter(user_id__in=ids).order_by("pk")
+    for rule in rules.values_list("user_id", "pk", "type", "creator_id", "created_at"):
+        weekly.setdefault(rule[0], rule[1:])
+    records = [
+        (*person, len(people), person[0] in whole_day)
+        + weekly.get(person[0], (None,) * 4)
+        + listed.get(person[0], (None,) * 8)
+        for person in page
+    ]
+    return records, len(people)
+
+
+def theday_page(actor, day, *, duty_type, state=None, page=1, size=10):
+    """One page of the users on duty on `day` whom the caller may see (the people of its institution),
+    online first, then by name: (rows, total, next page or None), as `hotline.api.envelope.paginate`
+    answers. One query on PostgreSQL (two for a page past the end), plus one per figure hook."""
+    read = _theday_records_sql if connection.vendor == "postgresql" else _theday_records_orm
+    records, total = read(actor, day, duty_type=duty_type, state=state, offset=(page - 1) * size, size=size)
     rows = [_duty_row(record, day) for record in records[:size]]
     ids = [row.user_id for row in rows]
     for build in DUTY_PAGE_FIGURES:
         figures = build(actor, ids)
         for row in rows:
             row.figures.update(figures.get(row.user_id, {}))
-    return rows, total, page + 1 if more else None
+    return rows, total, page + 1 if len(records) > size else None

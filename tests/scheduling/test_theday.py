@@ -11,7 +11,7 @@ from conversations.models import Conversation
 from evaluations.models import Evaluation
 from hotline.api.timeutil import day_bounds, today
 from scheduling.models import Arrangement, LeavePeriod, WeeklyDuty
-from scheduling.selectors import duty_users
+from scheduling.selectors import _theday_records_orm, _theday_records_sql, duty_users
 from scheduling.serializers import TheDaySerializer
 from tests.helpers import error_of, make_user, put_on_duty, result_of, set_online
 from tests.scheduling.helpers import arrange, theday
@@ -190,11 +190,19 @@ def test_theday_lists_exactly_the_users_on_duty_by_the_orm_rule(as_user, inst_ad
             LeavePeriod.objects.create(
                 user=user, start=start + timedelta(hours=20), end=end + timedelta(hours=1)
             )
+        if index % 3 == 0:
+            set_online(user)
     client = as_user(inst_admin)
     for duty_type in ("COUNSELOR", "SUPERVISOR"):
         listed = {row["userId"] for row in result_of(theday(client, user_type=duty_type, size=100))}
         expected = set(duty_users(day, duty_type=duty_type).values_list("pk", flat=True))
         assert listed == expected and listed
+        # the other databases' path (ORM) answers the same records, shown rows included
+        for state, offset, size in itertools.product((None, "online", "offline"), (0, 7, 500), (7, 100)):
+            args = {"duty_type": duty_type, "state": state, "offset": offset, "size": size}
+            assert _theday_records_sql(inst_admin, day, **args) == _theday_records_orm(
+                inst_admin, day, **args
+            )
 
 
 @pytest.mark.django_db
