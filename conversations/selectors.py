@@ -15,7 +15,6 @@ from django.db.models import (
     Count,
     DateTimeField,
     DurationField,
-    Exists,
     ExpressionWrapper,
     F,
     Func,
@@ -363,24 +362,22 @@ def median_wait_today(actor):
 # ---- figures of /arrange/theday (registered in ConversationsConfig.ready) -------------------------------
 
 
-def duty_row_annotations(actor):
-    """`running`: the user's sessions holding a place (an overdue one does not: it is timing out);
-    `consulted`: whether the caller has had a conversation with the user."""
-    return {
-        "running": Coalesce(
-            Subquery(
-                Conversation.objects.filter(running(), counselor=OuterRef("pk"))
-                .values("counselor")
-                .annotate(n=Count("pk"))
-                .values("n")[:1],
-                output_field=IntegerField(),
-            ),
-            Value(0),
-        ),
-        "consulted": Exists(
-            Conversation.objects.filter(user_id=actor.pk, counselor=OuterRef("pk"), deleted_at__isnull=True)
-        ),
-    }
+def duty_page_figures(actor, user_ids):
+    """`running`: each user's sessions holding a place (an overdue one does not: it is timing out);
+    `consulted`: whether the caller has had a conversation with the user. One grouped query for a page
+    of /arrange/theday (registered in ConversationsConfig.ready)."""
+    holds_place, with_caller = running(), Q(user_id=actor.pk)
+    rows = (
+        Conversation.objects.filter(
+            holds_place | with_caller, counselor_id__in=user_ids, deleted_at__isnull=True
+        )
+        .order_by()
+        .values("counselor_id")
+        .annotate(n=Count("pk", filter=holds_place), mine=Count("pk", filter=with_caller))
+        .values_list("counselor_id", "n", "mine")
+    )
+    found = {pk: {"running": n, "consulted": mine > 0} for pk, n, mine in rows}
+    return {pk: found.get(pk, {"running": 0, "consulted": False}) for pk in user_ids}
 
 
 # ---- estimated wait of waiting sessions (CONTRACT §10) ------------------------------------------------

@@ -43,6 +43,6 @@ def counselor_levels(user_ids):
     return levels
 
 
-def duty_page_figures(user_ids):
-    """`level` of each user of a page of /arrange/theday (registered in EvaluationsConfig.ready)."""
+def duty_page_figures(actor, user_ids):
+    """`level` (the same for every caller) of each user of a page of /arrange/theday (registered in EvaluationsConfig.ready)."""
     return {pk: {"level": level} for pk, level in counselor_levels(user_ids).items()}

@@ -8,6 +8,8 @@ date (`weekly_row_id`), which `DELETE /arrange/{id}` understands."""
 from dataclasses import dataclass
 from datetime import date
 
+from django.core.exceptions import EmptyResultSet
+from django.db import connection
 from django.db.models import Exists, F, OuterRef, Q
 
 from hotline.api.timeutil import day_bounds
@@ -16,26 +18,16 @@ from users.scoping import COLLEAGUES, MANAGE, access, visible_to
 
 from .models import Arrangement, LeavePeriod, Presence, WeeklyDuty
 
-# Per-row figures of /arrange/theday that belong to the apps above scheduling (load, rating, the caller's
-# history). Those apps register a function `actor -> {name: expression over User rows}` in their
-# AppConfig.ready (the documented hook of docs/architecture.md), so this module imports none of them.
-DUTY_ROW_ANNOTATIONS = []
-
-
-def register_duty_row_annotations(build):
-    """Called from an upper app's AppConfig.ready; `build(actor)` answers annotations for User rows."""
-    if build not in DUTY_ROW_ANNOTATIONS:
-        DUTY_ROW_ANNOTATIONS.append(build)
-
-
-# Figures that cost too much per row over whole tables (a counsellor's mean rating joins every one of its
-# conversations): an upper app registers `build(user_ids) -> {user pk: {name: value}}`, called once per
-# page of /arrange/theday after paging (one query, or none when its cache answers).
+# Figures of /arrange/theday that belong to the apps above scheduling (load, the caller's history, mean
+# ratings): an upper app registers `build(actor, user_ids) -> {user pk: {name: value}}` in its
+# AppConfig.ready (the documented hook of docs/architecture.md), so this module imports none of them. Each
+# is called once per page, after paging (one grouped query over the page's users, or none when its cache
+# answers): none of them orders or filters the list.
 DUTY_PAGE_FIGURES = []
 
 
 def register_duty_page_figures(build):
-    """Called from an upper app's AppConfig.ready; `build(user_ids)` answers figures for one page."""
+    """Called from an upper app's AppConfig.ready; `build(actor, user_ids)` answers figures for one page."""
     if build not in DUTY_PAGE_FIGURES:
         DUTY_PAGE_FIGURES.append(build)
 
@@ -151,58 +143,216 @@ def access_duty_day(actor, row_id):
 # ---- /arrange/theday -------------------------------------------------------------------------------------
 
 
-def theday_users(actor, day, *, duty_type, state=None):
-    """Users on duty on `day` whom the caller may see (the people of its institution), with what the
-    mini-program shows for each (presence, and the upper apps' figures), in one query."""
-    users = visible_to(actor, duty_users(day, duty_type=duty_type), purpose=COLLEAGUES)
-    annotations = {"online": online_subquery("username")}
-    for build in DUTY_ROW_ANNOTATIONS:
-        annotations.update(build(actor))
-    users = users.annotate(**annotations)
-    if state == "online":
-        users = users.filter(online=True)
-    elif state == "offline":
-        users = users.filter(online=False)
-    return users.order_by("-online", "name", "pk")
-
-
-def theday_rows(users, day):
-    """The duty row shown for each user of a page of `theday_users`: its whole-day row, else the weekly
-    duty of the day (when no whole-day row, not even a removed one, exists), else its first work slot;
-    the users get the registered page figures. Two queries for the page, plus one per figure hook."""
-    ids = [user.pk for user in users]
-    for build in DUTY_PAGE_FIGURES:
-        figures = build(ids)
-        for user in users:
-            for name, value in figures.get(user.pk, {}).items():
-                setattr(user, name, value)
-    listed, whole_day = {}, set()
-    for row in Arrangement.objects.filter(user_id__in=ids, date=day).order_by(
-        F("start_time").asc(nulls_first=True), "id"
-    ):
-        if row.start_time is None:
-            whole_day.add(row.user_id)
-        if not row.removed:
-            listed.setdefault(row.user_id, row)
-    weekly = {}
-    for rule in weekly_rules_on(day).filter(user_id__in=ids).order_by("pk"):
-        weekly.setdefault(rule.user_id, rule)
-    rows = []
-    for user in users:
-        rule = weekly.get(user.pk)
-        if rule is not None and user.pk not in whole_day:
-            row = Arrangement(
-                id=weekly_row_id(rule.pk, day),
-                user_id=user.pk,
-                type=rule.type,
-                date=day,
-                source=Arrangement.Source.WEEKLY,
-                creator_id=rule.creator_id,
-                created_at=rule.created_at,
-                updated_at=rule.created_at,
+# Performance (issue 13): the page is one SQL statement. Built with the ORM, the same duty condition
+# (`on_duty`, four correlated EXISTS over the candidates) cost ~9 ms of query building and compiling per
+# request and a second round of it for the count, against ~1 ms in PostgreSQL. The statement below is
+# `on_duty` over `duty_users`' candidates, word for word, with the total (a window count), presence and
+# each page user's shown row (lateral joins) in the same round trip. The users it may list come from
+# `users.scoping` (`visible_to`, purpose COLLEAGUES) as a subquery; tests/scheduling hold the two
+# spellings of the duty rule together.
+THEDAY_SQL = """
+WITH rules AS (
+    SELECT id, user_id, type, creator_id, created_at FROM scheduling_weeklyduty
+    WHERE weekday = %(weekday)s AND valid_from <= %(day)s AND (valid_until IS NULL OR valid_until >= %(day)s)
+),
+on_duty AS (
+    SELECT u.id, u.username, u.name, u.gender, u.max_consults,
+        EXISTS (SELECT 1 FROM scheduling_presence p WHERE p.identifier = u.username AND p.online) AS online
+    FROM users_user u
+    WHERE u.id IN (SELECT user_id FROM scheduling_arrangement WHERE date = %(day)s UNION SELECT user_id FROM rules)
+        AND u.id IN ({scoped})
+        AND (
+            EXISTS (
+                SELECT 1 FROM scheduling_arrangement a
+                WHERE a.user_id = u.id AND a.date = %(day)s AND NOT a.removed AND a.type = %(type)s
             )
-        else:
-            row = listed[user.pk]
-        row.user = user
-        rows.append(row)
-    return rows
+            OR (
+                EXISTS (SELECT 1 FROM rules r WHERE r.user_id = u.id AND r.type = %(type)s)
+                AND NOT EXISTS (
+                    SELECT 1 FROM scheduling_arrangement a
+                    WHERE a.user_id = u.id AND a.date = %(day)s AND a.start_time IS NULL
+                )
+            )
+        )
+        AND NOT EXISTS (
+            SELECT 1 FROM scheduling_leaveperiod l
+            WHERE l.user_id = u.id AND l."start" < %(day_end)s AND l."end" > %(day_start)s
+        )
+),
+page AS (
+    SELECT d.*, count(*) OVER () AS total FROM on_duty d {state}
+    ORDER BY d.online DESC, d.name, d.id
+    LIMIT %(limit)s OFFSET %(offset)s
+)
+SELECT page.id, page.username, page.name, page.gender, page.max_consults, page.online, page.total,
+    EXISTS (
+        SELECT 1 FROM scheduling_arrangement a WHERE a.user_id = page.id AND a.date = %(day)s AND a.start_time IS NULL
+    ),
+    w.id, w.type, w.creator_id, w.created_at,
+    a.id, a.type, a.start_time, a.end_time, a.creator_id, a.last_updater_id, a.created_at, a.updated_at
+FROM page
+LEFT JOIN LATERAL (SELECT * FROM rules r WHERE r.user_id = page.id ORDER BY r.id LIMIT 1) w ON TRUE
+LEFT JOIN LATERAL (
+    SELECT * FROM scheduling_arrangement a WHERE a.user_id = page.id AND a.date = %(day)s AND NOT a.removed
+    ORDER BY a.start_time ASC NULLS FIRST, a.id ASC LIMIT 1
+) a ON TRUE
+ORDER BY page.online DESC, page.name, page.id
+"""
+THEDAY_STATES = {"online": "WHERE d.online", "offline": "WHERE NOT d.online"}
+
+
+@dataclass(frozen=True)
+class DutyRow:
+    """A row of /arrange/theday: the duty row shown (its whole-day row, else the weekly duty of the day
+    when no whole-day row, not even a removed one, exists, else its first work slot) and its user."""
+
+    id: str
+    type: str
+    date: date
+    start_time: object
+    end_time: object
+    creator_id: str | None
+    last_updater_id: str | None
+    created_at: object
+    updated_at: object
+    user_id: str
+    username: str
+    name: str
+    gender: str
+    max_consults: int
+    online: bool
+    figures: dict
+
+
+def _scoped_users(actor):
+    """SQL and params of the active, approved users the caller may see as colleagues (`users.scoping`)."""
+    users = User.objects.filter(
+        approved=True, deleted_at__isnull=True, enabled=True, deactivated_at__isnull=True
+    )
+    return visible_to(actor, users, purpose=COLLEAGUES).order_by().values("pk").query.sql_with_params()
+
+
+def _duty_row(record, day):
+    (user_id, username, name, gender, max_consults, online, _total, whole_day) = record[:8]
+    rule_pk, rule_type, rule_creator, rule_created = record[8:12]
+    common = {
+        "date": day,
+        "user_id": user_id,
+        "username": username,
+        "name": name,
+        "gender": gender,
+        "max_consults": max_consults,
+        "online": online,
+        "figures": {},
+    }
+    if rule_pk is not None and not whole_day:
+        return DutyRow(
+            id=weekly_row_id(rule_pk, day),
+            type=rule_type,
+            start_time=None,
+            end_time=None,
+            creator_id=rule_creator,
+            last_updater_id=None,
+            created_at=rule_created,
+            updated_at=rule_created,
+            **common,
+        )
+    row_id, row_type, start_time, end_time, creator_id, last_updater_id, created_at, updated_at = record[12:]
+    return DutyRow(
+        id=row_id,
+        type=row_type,
+        start_time=start_time,
+        end_time=end_time,
+        creator_id=creator_id,
+        last_updater_id=last_updater_id,
+        created_at=created_at,
+        updated_at=updated_at,
+        **common,
+    )
+
+
+def _theday_records_sql(actor, day, *, duty_type, state, offset, size):
+    """(the page's records, the total): `THEDAY_SQL` on PostgreSQL. One query, a second only for a page
+    past the end (its total)."""
+    try:
+        scoped_sql, scoped_params = _scoped_users(actor)
+    except EmptyResultSet:  # an actor who may see nobody
+        return [], 0
+    start, end = day_bounds(day)
+    # Django's compiled subquery brings positional %s placeholders: the statement's own are named, and
+    # the scoped subquery's are escaped into named ones so that both can be passed as one mapping.
+    params = {f"s{i}": value for i, value in enumerate(scoped_params)}
+    scoped = scoped_sql.replace("%%", "%%%%") % tuple(f"%(s{i})s" for i in range(len(scoped_params)))
+    sql = THEDAY_SQL.format(scoped=scoped, state=THEDAY_STATES.get(state, ""))
+    params.update(
+        weekday=day.isoweekday(), day=day, type=duty_type, day_start=start, day_end=end, limit=size + 1
+    )
+    with connection.cursor() as cursor:
+        cursor.execute(sql, {**params, "offset": offset})
+        records = cursor.fetchall()
+        if records or not offset:
+            return records, records[0][6] if records else 0
+        cursor.execute(sql, {**params, "offset": 0})  # past the end: the total is still the list's
+        first = cursor.fetchone()
+        return [], first[6] if first else 0
+
+
+def _theday_records_orm(actor, day, *, duty_type, state, offset, size):
+    """The same records as `_theday_records_sql`, through the ORM (`on_duty`), for the other databases
+    (the embedded SQLite of `make run`, which has no lateral joins): four queries, every user on duty
+    read to count them."""
+    users = visible_to(actor, duty_users(day, duty_type=duty_type), purpose=COLLEAGUES)
+    users = users.annotate(online=online_subquery("username"))
+    if state in THEDAY_STATES:
+        users = users.filter(online=state == "online")
+    people = list(
+        users.order_by("-online", "name", "pk").values_list(
+            "pk", "username", "name", "gender", "max_consults", "online"
+        )
+    )
+    page = people[offset : offset + size + 1]
+    ids = [person[0] for person in page]
+    day_rows = Arrangement.objects.filter(user_id__in=ids, date=day)
+    whole_day = set(day_rows.filter(start_time__isnull=True).values_list("user_id", flat=True))
+    listed, weekly = {}, {}
+    for row in (
+        day_rows.filter(removed=False)
+        .order_by(F("start_time").asc(nulls_first=True), "id")
+        .values_list(
+            "user_id",
+            "id",
+            "type",
+            "start_time",
+            "end_time",
+            "creator_id",
+            "last_updater_id",
+            "created_at",
+            "updated_at",
+        )
+    ):
+        listed.setdefault(row[0], row[1:])
+    rules = weekly_rules_on(day).filter(user_id__in=ids).order_by("pk")
+    for rule in rules.values_list("user_id", "pk", "type", "creator_id", "created_at"):
+        weekly.setdefault(rule[0], rule[1:])
+    records = [
+        (*person, len(people), person[0] in whole_day)
+        + weekly.get(person[0], (None,) * 4)
+        + listed.get(person[0], (None,) * 8)
+        for person in page
+    ]
+    return records, len(people)
+
+
+def theday_page(actor, day, *, duty_type, state=None, page=1, size=10):
+    """One page of the users on duty on `day` whom the caller may see (the people of its institution),
+    online first, then by name: (rows, total, next page or None), as `hotline.api.envelope.paginate`
+    answers. One query on PostgreSQL (two for a page past the end), plus one per figure hook."""
+    read = _theday_records_sql if connection.vendor == "postgresql" else _theday_records_orm
+    records, total = read(actor, day, duty_type=duty_type, state=state, offset=(page - 1) * size, size=size)
+    rows = [_duty_row(record, day) for record in records[:size]]
+    ids = [row.user_id for row in rows]
+    for build in DUTY_PAGE_FIGURES:
+        figures = build(actor, ids)
+        for row in rows:
+            row.figures.update(figures.get(row.user_id, {}))
+    return rows, total, page + 1 if len(records) > size else None

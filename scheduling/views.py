@@ -5,14 +5,21 @@ from rest_framework import viewsets
 from rest_framework.permissions import IsAuthenticated
 
 from hotline.api.client import client_ip
-from hotline.api.envelope import ok, paginate
+from hotline.api.envelope import ok, page_params
 from hotline.api.inputs import validated
 from hotline.api.schema import envelope, responses
 from hotline.api.timeutil import local_date_of_ms
 from users.permissions import ActionPermissions, IsAdministrator
 
 from . import selectors, services
-from .serializers import ArrangeBatchIn, ArrangeIn, ArrangementSerializer, TheDayQuery, TheDaySerializer
+from .serializers import (
+    ArrangeBatchIn,
+    ArrangeIn,
+    ArrangementSerializer,
+    TheDayQuery,
+    TheDaySerializer,
+    theday_row,
+)
 
 
 # Duty: administrators arrange days and weekly duty and take a day off; everyone signed in sees
@@ -58,10 +65,11 @@ class DutyViewSet(ActionPermissions, viewsets.ViewSet):
     def theday(self, request):
         query = validated(TheDayQuery, request.query_params)
         day = local_date_of_ms(query["timestamp"])
-        users = selectors.theday_users(request.user, day, duty_type=query["type"], state=query.get("state"))
-        page, count, next_page = paginate(users, request.query_params)
-        rows = selectors.theday_rows(page, day)
-        return ok(TheDaySerializer(rows, many=True).data, count=count, next_page=next_page)
+        page, size = page_params(request.query_params)
+        rows, count, next_page = selectors.theday_page(
+            request.user, day, duty_type=query["type"], state=query.get("state"), page=page, size=size
+        )
+        return ok([theday_row(row) for row in rows], count=count, next_page=next_page)
 
     @extend_schema(summary="移除排班记录", responses=responses(envelope("OkEnvelope")))
     def remove_day(self, request, arrangement_id):

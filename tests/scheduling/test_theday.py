@@ -1,5 +1,6 @@
 """GET /arrange/theday: who is on duty, as the mini-program shows it (seed §25, CONTRACT §6)."""
 
+import itertools
 from datetime import time, timedelta
 
 import pytest
@@ -8,8 +9,10 @@ from django.test.utils import CaptureQueriesContext
 
 from conversations.models import Conversation
 from evaluations.models import Evaluation
-from hotline.api.timeutil import today
-from scheduling.models import Arrangement
+from hotline.api.timeutil import day_bounds, today
+from scheduling.models import Arrangement, LeavePeriod, WeeklyDuty
+from scheduling.selectors import _theday_records_orm, _theday_records_sql, duty_users
+from scheduling.serializers import TheDaySerializer
 from tests.helpers import error_of, make_user, put_on_duty, result_of, set_online
 from tests.scheduling.helpers import arrange, theday
 from users.models import UserType
@@ -115,9 +118,9 @@ def test_theday_runs_a_fixed_number_of_queries(as_user, visitor, ecnu, django_as
     put_on_duty(*staff)
     set_online(*staff[:6])
     client = as_user(visitor)
-    # caller, count, the page with its subqueries, the page's day rows, its weekly rules, the page's
-    # mean ratings (evaluations' page figures, on a cold cache)
-    with django_assert_max_num_queries(6):
+    # caller, the page (duty, total, presence and shown rows in one statement), the page's load and
+    # the caller's history (conversations' page figures), its mean ratings (evaluations', on a cold cache)
+    with django_assert_max_num_queries(4):
         assert len(result_of(theday(client, size=100))) == 12
 
 
@@ -150,3 +153,60 @@ def test_a_weekly_day_shows_the_weekly_row_over_a_work_slot(as_user, inst_admin,
     assert row["id"] != slot.id and row["startTime"] is None
     result_of(as_user(inst_admin).delete(f"/arrange/{row['id']}"))
     assert result_of(theday(as_user(visitor), next_week)) == []
+
+
+@pytest.mark.django_db
+def test_theday_lists_exactly_the_users_on_duty_by_the_orm_rule(as_user, inst_admin, ecnu):
+    """The page's statement spells `selectors.on_duty` in SQL: both must list the same users, for every
+    mix of day rows, work slots, removed days, weekly rules and leave."""
+    day = today()
+    start, end = day_bounds(day)
+    kinds = itertools.product(
+        (None, "COUNSELOR", "SUPERVISOR", "removed"),  # whole-day row
+        (None, "COUNSELOR", "SUPERVISOR"),  # work slot
+        (None, "COUNSELOR", "SUPERVISOR", "expired"),  # weekly rule of the day's weekday
+        (False, True),  # leave overlapping the day
+    )
+    for index, (whole_day, slot, weekly, leave) in enumerate(kinds):
+        user = make_user(UserType.COUNSELOR, inst=ecnu, approved=index % 17 != 3)
+        if whole_day:
+            Arrangement.objects.create(
+                user=user,
+                date=day,
+                type=whole_day if whole_day != "removed" else "COUNSELOR",
+                removed=whole_day == "removed",
+            )
+        if slot:
+            Arrangement.objects.create(user=user, date=day, type=slot, start_time=time(9), end_time=time(10))
+        if weekly:
+            WeeklyDuty.objects.create(
+                user=user,
+                type="COUNSELOR" if weekly == "expired" else weekly,
+                weekday=day.isoweekday(),
+                valid_from=day - timedelta(days=14),
+                valid_until=day - timedelta(days=1) if weekly == "expired" else None,
+            )
+        if leave:
+            LeavePeriod.objects.create(
+                user=user, start=start + timedelta(hours=20), end=end + timedelta(hours=1)
+            )
+        if index % 3 == 0:
+            set_online(user)
+    client = as_user(inst_admin)
+    for duty_type in ("COUNSELOR", "SUPERVISOR"):
+        listed = {row["userId"] for row in result_of(theday(client, user_type=duty_type, size=100))}
+        expected = set(duty_users(day, duty_type=duty_type).values_list("pk", flat=True))
+        assert listed == expected and listed
+        # the other databases' path (ORM) answers the same records, shown rows included
+        for state, offset, size in itertools.product((None, "online", "offline"), (0, 7, 500), (7, 100)):
+            args = {"duty_type": duty_type, "state": state, "offset": offset, "size": size}
+            assert _theday_records_sql(inst_admin, day, **args) == _theday_records_orm(
+                inst_admin, day, **args
+            )
+
+
+@pytest.mark.django_db
+def test_theday_rows_have_the_keys_of_the_schema(as_user, visitor, counselor):
+    put_on_duty(counselor)
+    (row,) = result_of(theday(as_user(visitor)))
+    assert list(row) == list(TheDaySerializer().fields)
