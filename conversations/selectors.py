@@ -136,9 +136,15 @@ def access_conversation(actor, conversation_id):
 
 
 def access_conversation_people(actor, conversation_id):
-    """One conversation the actor may see with its two users only (what a transcript needs: not the
-    queue position, evaluation or supervisors of the conversation JSON), or 404."""
-    people = Conversation.objects.filter(deleted_at__isnull=True).select_related("user", "counselor")
+    """One conversation the actor may see with its two users' identifiers only (what a transcript needs:
+    not the queue position, evaluation or supervisors of the conversation JSON), or 404."""
+    # Only the two identifiers are loaded: the users' other columns (some encrypted) would be decrypted
+    # for nothing on every page.
+    people = (
+        Conversation.objects.filter(deleted_at__isnull=True)
+        .select_related("user", "counselor")
+        .only("id", "user__username", "counselor__username")
+    )
     return access(actor, people, conversation_id, message="会话不存在")
 
 

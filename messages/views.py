@@ -14,7 +14,7 @@ from rest_framework.response import Response
 
 from hotline.api.client import client_ip
 from hotline.api.converters import HexIdConverter
-from hotline.api.envelope import error_response, ok, paginate, rows_in_order
+from hotline.api.envelope import error_response, ok, page_params
 from hotline.api.errors import (
     ApiError,
     Forbidden,
@@ -34,7 +34,7 @@ from users.scoping import may_download_file
 from . import callbacks, files, services
 from .im_accounts import ensure_im_account
 from .models import ChatFile, ChatFileLink
-from .selectors import transcript_of
+from .selectors import transcript_of, transcript_page
 from .usersig import gen_usersig
 from .webshape import web_message
 
@@ -162,10 +162,9 @@ class MessageViewSet(ActionPermissions, viewsets.ViewSet):
     )
     def transcript(self, request):
         conversation_id = validated(WebMessagesQuery, request.query_params)["conversationId"]
-        messages, own = transcript_of(request.user, conversation_id)
-        rows, count, next_page = paginate(
-            messages, request.query_params, load=lambda keys: rows_in_order(messages, keys)
-        )
+        conversation, own = transcript_of(request.user, conversation_id)
+        page, size = page_params(request.query_params)  # after the 404, as before
+        rows, count, next_page = transcript_page(request.user, conversation, page=page, size=size)
         audit_read(request, "transcript", conversation_id)
         return ok([web_message(row, own_identifier=own) for row in rows], count=count, next_page=next_page)
 

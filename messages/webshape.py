@@ -40,37 +40,39 @@ def element_payload(element):
     return element_type, payload
 
 
-def web_message(message, *, own_identifier):
-    """One message; `flow` is "out" when `own_identifier` sent it. Links to stored files come signed
-    (CONTRACT §11): whoever may read the transcript may read the files its messages link."""
+def web_message(row, *, own_identifier):
+    """One message (a `selectors.WEB_FIELDS` row); `flow` is "out" when `own_identifier` sent it. Links
+    to stored files come signed (CONTRACT §11): whoever may read the transcript may read the files its
+    messages link."""
     elements = [
         (kind, sign_file_links(payload))
-        for kind, payload in (element_payload(element) for element in (message.msg_body or []))
+        for kind, payload in (element_payload(element) for element in (row["msg_body"] or []))
     ] or [("TIMTextElem", {"text": ""})]
     element_type, payload = elements[0]
+    sender = row["from_account"]
     return {
-        "ID": message.id,
+        "ID": row["id"],
         "conversationID": "",
         "conversationType": "TIM.TYPES.CONV_C2C",
         "type": element_type,
         "payload": payload,
         "elements": [{"type": kind, "payload": content} for kind, content in elements],
-        "from": message.from_account,
-        "to": message.to_account,
-        "time": message.msg_time,
-        "flow": "out" if message.from_account == own_identifier else "in",
-        "status": "success" if message.send_msg_result == 0 else "fail",
+        "from": sender,
+        "to": row["to_account"],
+        "time": row["msg_time"],
+        "flow": "out" if sender == own_identifier else "in",
+        "status": "success" if row["send_msg_result"] == 0 else "fail",
         "priority": "TIM.TYPES.MSG_PRIORITY_NORMAL",
         "avatar": "",
         "nick": "",
-        "isRevoked": message.is_revoked,
+        "isRevoked": row["is_revoked"],
         "isDeleted": False,
         "isModified": False,
         "isPeerRead": True,
-        "cloudCustomData": message.cloud_custom_data,
-        "sequence": message.msg_seq,
-        "random": message.msg_random,
-        "msgKey": message.msg_key,
+        "cloudCustomData": row["cloud_custom_data"],
+        "sequence": row["msg_seq"],
+        "random": row["msg_random"],
+        "msgKey": row["msg_key"],
     }
 
 

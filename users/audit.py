@@ -64,6 +64,11 @@ def audit_record(*, actor, action, object_type, object_ids=(), detail=None, ip="
             ip=ip,
         )
     ]
+    if len(rows) == 1:
+        # One row is one INSERT on its own (itself atomic): bulk_create would wrap it in BEGIN/COMMIT, two
+        # more round trips on every audited read.
+        rows[0].save(force_insert=True)
+        return rows
     return AuditEntry.objects.bulk_create(rows)
 
 
