@@ -18,15 +18,12 @@ from django.db.models import (
     ExpressionWrapper,
     F,
     Func,
-    IntegerField,
-    OuterRef,
     Q,
-    Subquery,
     TextField,
     Value,
     When,
 )
-from django.db.models.functions import Coalesce, ExtractHour, TruncDate
+from django.db.models.functions import ExtractHour, TruncDate
 
 from hotline.api.envelope import rows_in_order
 from hotline.api.errors import InvalidParam
