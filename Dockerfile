@@ -22,4 +22,4 @@ EXPOSE 8000
 ENV MEDIA_ROOT=/app/media
 # No access log: gunicorn's would print query strings; the app logs each request (README, "Metrics and logs").
 # gthread, 2 workers x 8 threads: what the bench measured best on 2 cores (README, "Performance").
-CMD ["gunicorn", "hotline.wsgi:application", "--bind", "0.0.0.0:8000", "--worker-class", "gthread", "--workers", "2", "--threads", "8", "--timeout", "60"]
+CMD ["gunicorn", "hotline.wsgi:application", "--bind", "0.0.0.0:8000", "--worker-class", "sync", "--workers", "5", "--timeout", "60"]
