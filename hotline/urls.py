@@ -11,6 +11,7 @@ from hotline.api.metrics import metrics_view
 from hotline.api.routing import both
 from hotline.dashboard.views import dashboard
 from hotline.retention.urls import urlpatterns as retention_urls
+from messages.urls import callback_urlpatterns
 from messages.urls import urlpatterns as message_urls
 from quickreplies.urls import urlpatterns as quickreply_urls
 from scheduling.urls import urlpatterns as scheduling_urls
@@ -20,6 +21,8 @@ admin.site.site_header = "心院热线运营后台"
 admin.site.site_title = "心院热线"
 
 urlpatterns = [
+    # The busiest write path first: a literal route, it shadows nothing (messages/urls.py).
+    *callback_urlpatterns,
     # The operators' dashboard, inside the admin (its sign-in and session), before the admin's catch-all.
     path("admin/dashboard/", admin.site.admin_view(dashboard), name="admin_dashboard"),
     path("admin/", admin.site.urls),
