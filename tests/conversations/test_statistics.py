@@ -119,3 +119,24 @@ def test_figures_are_kept_briefly_then_refreshed(as_user, inst_admin, counselor,
     time.sleep(0.25)
     refreshed = result_of(as_user(inst_admin).get("/conversation/todaychange"))
     assert sum(refreshed.values()) == sum(first.values()) + 1
+
+
+@pytest.mark.django_db
+def test_rankings_are_kept_longer_then_refreshed(as_user, inst_admin, ecnu, monkeypatch):
+    """The month's rankings live RANKING_CACHE_SECONDS (a minute), the other figures a few seconds: a
+    rating given meanwhile shows in the ranking once its entry expires, and in the counts sooner."""
+    from conversations import selectors
+
+    assert selectors.RANKING_CACHE_SECONDS > selectors.STATISTICS_CACHE_SECONDS
+    monkeypatch.setattr(selectors._rankings, "seconds", 0.3)
+    monkeypatch.setattr(selectors._figures, "seconds", 0)
+    counselor = make_user(UserType.COUNSELOR, inst=ecnu, name="甲")
+    session(counselor, started=timezone.now(), level=5)
+    assert result_of(as_user(inst_admin).get("/conversation/ratedranking"))[0]["rate"] == 5.0
+    before = result_of(as_user(inst_admin).get("/conversation/todaychange"))
+    session(counselor, started=timezone.now(), level=1)
+    assert result_of(as_user(inst_admin).get("/conversation/ratedranking"))[0]["rate"] == 5.0
+    after = result_of(as_user(inst_admin).get("/conversation/todaychange"))
+    assert sum(after.values()) == sum(before.values()) + 1  # the counts' entry was already stale
+    time.sleep(0.35)
+    assert result_of(as_user(inst_admin).get("/conversation/ratedranking"))[0]["rate"] == 3.0
