@@ -104,19 +104,20 @@ def _write_sheet(workbook, actor, conversation, title):
         conversation.user.username: conversation.user,
         conversation.counselor.username: conversation.counselor,
     }
-    rows = messages_of(actor, conversation).only("from_account", "msg_body", "is_revoked", "msg_time")
-    for message in rows.iterator(chunk_size=2000):
-        sender = people.get(message.from_account)
+    # Plain tuples, not model instances (10 000 of them were a tenth of the export's time); the body's
+    # decryption still runs (the field's converter).
+    rows = messages_of(actor, conversation).values_list("from_account", "msg_body", "is_revoked", "msg_time")
+    for from_account, body, is_revoked, when in rows.iterator(chunk_size=2000):
+        sender = people.get(from_account)
         role = ROLE_NAMES.get(sender.type, "") if sender else ""
-        name = (sender.name or sender.username) if sender else message.from_account
-        elements = [element_payload(element) for element in (message.msg_body or [])] or [("TIMTextElem", {})]
+        name = (sender.name or sender.username) if sender else from_account
+        elements = [element_payload(element) for element in (body or [])] or [("TIMTextElem", {})]
         kinds = "、".join(dict.fromkeys(TYPE_NAMES.get(kind, kind) for kind, _ in elements))
         if elements[0][0] == "TIMCustomElem" and elements[0][1].get("data") == "customAudio":
             kinds = "语音"
         content = " ".join(element_text(kind, payload) for kind, payload in elements)
-        if message.is_revoked:
+        if is_revoked:
             content = f"[已撤回] {content}"
-        when = message.msg_time
         sheet.append([_cell(sheet, value) for value in (_seconds_local(when), role, name, kinds, content)])
 
 
