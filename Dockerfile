@@ -21,5 +21,5 @@ USER hotline
 EXPOSE 8000
 ENV MEDIA_ROOT=/app/media
 # No access log: gunicorn's would print query strings; the app logs each request (README, "Metrics and logs").
-# gthread, 2 workers x 8 threads: what the bench measured best on 2 cores (README, "Performance").
+# 5 sync workers behind the buffering proxy: what the bench measured best on 2 cores (docs/decisions.md, README "Performance").
 CMD ["gunicorn", "hotline.wsgi:application", "--bind", "0.0.0.0:8000", "--worker-class", "sync", "--workers", "5", "--timeout", "60"]
