@@ -432,6 +432,14 @@ def attach_related_ids(conversations):
         person.supervisor_ids = supervisors.get(person.pk, [])
 
 
+def attach_shown_figures(conversations):
+    """Everything a conversation's JSON shows beyond its row and joins (`ConversationSerializer`): queue
+    positions, estimated waits, supervision and supervisor ids, a few queries for a whole page."""
+    attach_queue_positions(conversations)
+    attach_estimated_waits(conversations)
+    attach_related_ids(conversations)
+
+
 def attach_estimated_waits(conversations):
     """Set `estimated_wait` (whole seconds) on each WAITING conversation of `conversations`: a simulation
     of the counsellor's places, each freed when its running session reaches the median duration of the

@@ -9,7 +9,7 @@ from users.serializers import UserSerializer
 
 from .constants import ConversationStatus, ConversationType, RiskLevel
 from .models import OPEN_STATUSES
-from .selectors import attach_estimated_waits, attach_queue_positions, attach_related_ids
+from .selectors import attach_shown_figures
 
 
 class StartIn(serializers.Serializer):
@@ -74,9 +74,7 @@ class ConversationListSerializer(serializers.ListSerializer):
 
     def to_representation(self, data):
         rows = list(data.all() if hasattr(data, "all") else data)
-        attach_queue_positions(rows)
-        attach_estimated_waits(rows)
-        attach_related_ids(rows)
+        attach_shown_figures(rows)
         return super().to_representation(rows)
 
 
@@ -111,9 +109,7 @@ class ConversationSerializer(HandBuilt, RecordSerializer):
 
     def to_representation(self, instance):
         if not isinstance(getattr(self, "parent", None), serializers.ListSerializer):
-            attach_queue_positions([instance])
-            attach_estimated_waits([instance])
-            attach_related_ids([instance])
+            attach_shown_figures([instance])
         return super().to_representation(instance)
 
     def built(self, conversation):
@@ -196,11 +192,7 @@ class ConversationSerializer(HandBuilt, RecordSerializer):
 
     @extend_schema_field(serializers.ListField(child=serializers.CharField()))
     def get_conversationIds(self, conversation):
-        ids = getattr(conversation, "supervision_ids", None)  # `selectors.attach_related_ids`
-        if ids is None:
-            children = conversation.supervisions.filter(deleted_at__isnull=True).order_by("created_at", "id")
-            return [child.pk for child in children]
-        return list(ids)
+        return list(conversation.supervision_ids)  # `selectors.attach_shown_figures`
 
     @extend_schema_field(serializers.CharField(allow_null=True))
     def get_avatarUrl(self, conversation):
@@ -219,9 +211,7 @@ class ConversationSerializer(HandBuilt, RecordSerializer):
         serializers.IntegerField(allow_null=True, help_text="0 in progress, n = n-th in line")
     )
     def get_queuePosition(self, conversation):
-        if not hasattr(conversation, "queue_position"):
-            attach_queue_positions([conversation])
-        return conversation.queue_position
+        return conversation.queue_position  # `selectors.attach_shown_figures`
 
     @extend_schema_field(UserSerializer())
     def get_user(self, conversation):

@@ -5,7 +5,7 @@ supervision, flagged, a visitor with every contact filled in)."""
 
 import pytest
 
-from conversations.selectors import conversations_in_order
+from conversations.selectors import attach_shown_figures, conversations_in_order
 from conversations.serializers import ConversationSerializer, EvaluationSerializer
 from tests.conversations.helpers import start
 from tests.helpers import make_user, put_on_duty, result_of
@@ -79,6 +79,7 @@ def test_hand_built_json_equals_the_declared_fields(as_user, ecnu, sysadmin, ins
     for viewer in viewers:
         keys = [row["id"] for row in result_of(as_user(sysadmin).get("/conversation/consultlist?size=50"))]
         rows = conversations_in_order(viewer, keys)
+        attach_shown_figures(rows)  # as the list serializer does before building its rows
         for row in rows:
             seen += 1
             conversation = ConversationSerializer(context={"viewer": viewer})
